@@ -1,0 +1,39 @@
+# lms-conformance: `make run` (suite on the embedded simulator + HTML report), `make test` (project tests).
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+PY_STAMP := $(VENV)/.installed
+NPM_STAMP := node_modules/.installed
+REPORT_DIR ?= reports
+
+.PHONY: setup run test lint typecheck bench clean
+
+setup: $(PY_STAMP) $(NPM_STAMP)
+
+$(PY_STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[dev]'
+	touch $@
+
+$(NPM_STAMP): package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+run: setup
+	$(BIN)/lmsconf run --report-dir $(REPORT_DIR); status=$$?; \
+	$(BIN)/lmsconf report --report-dir $(REPORT_DIR) || exit $$?; exit $$status
+
+test: setup lint typecheck
+	$(BIN)/python -m pytest tests -q -p no:cacheprovider
+
+lint: $(PY_STAMP)
+	$(BIN)/ruff check conformance tests benchmarks
+
+typecheck: $(PY_STAMP)
+	$(BIN)/mypy
+
+bench: setup
+	$(BIN)/python -m benchmarks
+
+clean:
+	rm -rf $(REPORT_DIR)/* .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,39 @@
+"""Errors that end a run with a documented exit code (see README, "Exit codes")."""
+
+from __future__ import annotations
+
+EXIT_OK = 0
+EXIT_VIOLATIONS = 1
+EXIT_USAGE = 2
+EXIT_UNREACHABLE = 3
+
+
+class ConformanceError(Exception):
+    """Base: carries the exit code and a one-line reason."""
+
+    exit_code = EXIT_USAGE
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+    def __str__(self) -> str:
+        return self.reason
+
+
+class ConfigError(ConformanceError):
+    """Bad usage or configuration: a malformed profile, a missing setting (exit 2)."""
+
+    exit_code = EXIT_USAGE
+
+
+class TargetUnreachable(ConformanceError):
+    """The target did not answer at all (exit 3)."""
+
+    exit_code = EXIT_UNREACHABLE
+
+
+class CredentialsRejected(ConformanceError):
+    """The target answered but refused the credentials before any rule ran (exit 3)."""
+
+    exit_code = EXIT_UNREACHABLE

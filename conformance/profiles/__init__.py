@@ -1,0 +1,147 @@
+"""Load and validate vendor profiles (TOML, checked against schemas/meta/profile.schema.json)."""
+
+from __future__ import annotations
+
+import json
+import tomllib
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import jsonschema
+
+from conformance.errors import ConfigError
+from conformance.paths import PROFILES, SCHEMAS
+
+META_SCHEMA = SCHEMAS / "meta" / "profile.schema.json"
+
+
+@dataclass(frozen=True)
+class Resource:
+    name: str
+    path: str
+    schema: str
+    id_field: str
+    item_path: str | None = None
+    collection_key: str | None = None
+    paginated: bool = False
+    sortable: tuple[str, ...] = ()
+    filterable: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Profile:
+    """One vendor API as data. `raw` keeps every section for the parts that read it directly."""
+
+    id: str
+    vendor: str
+    api: str
+    seed: str
+    source: Path
+    raw: dict[str, Any]
+    resources: tuple[Resource, ...]
+    rules: tuple[str, ...]
+
+    def section(self, name: str) -> dict[str, Any]:
+        value = self.raw.get(name, {})
+        return value if isinstance(value, dict) else {}
+
+    @property
+    def auth(self) -> dict[str, Any]:
+        return self.section("auth")
+
+    @property
+    def status(self) -> dict[str, int]:
+        return self.section("status")
+
+    @property
+    def pagination(self) -> dict[str, Any]:
+        return self.section("pagination")
+
+    @property
+    def sorting(self) -> dict[str, Any]:
+        return self.section("sorting")
+
+    @property
+    def filtering(self) -> dict[str, Any]:
+        return self.section("filtering")
+
+    @property
+    def ratelimit(self) -> dict[str, Any]:
+        return self.section("ratelimit")
+
+    @property
+    def credentials(self) -> tuple[str, ...]:
+        return tuple(self.auth.get("credentials", ()))
+
+    def resource(self, name: str) -> Resource:
+        for res in self.resources:
+            if res.name == name:
+                return res
+        raise ConfigError(f"profile {self.id}: no resource named {name!r}")
+
+    def applies(self, rule_id: str) -> bool:
+        return rule_id in self.rules
+
+
+def available() -> list[str]:
+    """Names of the profiles shipped in conformance/profiles."""
+    return sorted(p.stem for p in PROFILES.glob("*.toml"))
+
+
+def _meta_validator() -> jsonschema.Draft202012Validator:
+    return jsonschema.Draft202012Validator(json.loads(META_SCHEMA.read_text(encoding="utf-8")))
+
+
+def _locate(name_or_path: str) -> Path:
+    candidate = Path(name_or_path)
+    if candidate.suffix == ".toml" or candidate.exists():
+        if not candidate.is_file():
+            raise ConfigError(f"{name_or_path}: profile file not found")
+        return candidate
+    path = PROFILES / f"{name_or_path}.toml"
+    if not path.is_file():
+        known = ", ".join(available())
+        raise ConfigError(f"unknown profile {name_or_path!r} (known: {known})")
+    return path
+
+
+def _key_of(error: jsonschema.ValidationError) -> str:
+    parts = [str(p) for p in error.absolute_path]
+    if error.validator == "required" or error.validator == "additionalProperties":
+        return ".".join(parts) or "(top level)"
+    return ".".join(parts) or "(top level)"
+
+
+def parse(path: Path) -> Profile:
+    """Parse and validate one profile file; ConfigError names the file, the key and the reason."""
+    try:
+        raw = tomllib.loads(path.read_text(encoding="utf-8"))
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{path}: not valid TOML: {exc}") from None
+    except OSError as exc:
+        raise ConfigError(f"{path}: cannot read: {exc.strerror}") from None
+    errors = sorted(_meta_validator().iter_errors(raw), key=lambda e: list(e.absolute_path))
+    if errors:
+        first = errors[0]
+        raise ConfigError(f"{path}: key {_key_of(first)}: {first.message}")
+    resources = tuple(
+        Resource(
+            name=r["name"], path=r["path"], schema=r["schema"], id_field=r["id_field"],
+            item_path=r.get("item_path"), collection_key=r.get("collection_key"),
+            paginated=bool(r.get("paginated", False)), sortable=tuple(r.get("sortable", ())),
+            filterable=dict(r.get("filterable", {})),
+        )
+        for r in raw["resources"]
+    )
+    return Profile(
+        id=raw["id"], vendor=raw["vendor"], api=raw["api"], seed=raw["seed"], source=path,
+        raw=raw, resources=resources, rules=tuple(raw["rules"]["apply"]),
+    )
+
+
+@cache
+def load(name_or_path: str) -> Profile:
+    """Load a profile by name (absorb-v1_5) or by path to a .toml file."""
+    return parse(_locate(name_or_path))
