@@ -37,3 +37,12 @@ class CredentialsRejected(ConformanceError):
     """The target answered but refused the credentials before any rule ran (exit 3)."""
 
     exit_code = EXIT_UNREACHABLE
+
+
+class TokenUnreadable(ConformanceError):
+    """Authentication answered 2xx but the token is not where or how the profile documents it.
+
+    A contract violation (reported by auth.token-issued), not a refusal: exit 1, not 3.
+    """
+
+    exit_code = EXIT_VIOLATIONS

@@ -1,0 +1,98 @@
+"""The ``lmsconf`` command: run the suites, serve a simulator, build the HTML report.
+
+Exit codes: 0 every applicable rule passed; 1 at least one contract violation;
+2 usage or configuration error; 3 target unreachable or credentials rejected
+before any rule could run; 130 interrupted. Errors are one line on stderr.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+from typing import NoReturn
+
+from conformance import profiles
+from conformance.errors import EXIT_USAGE, ConformanceError
+
+
+class Parser(argparse.ArgumentParser):
+    """argparse with a one-line error and exit code 2."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(EXIT_USAGE, f"lmsconf: error: {message} (see lmsconf {self.prog.split()[-1]} --help)\n")
+
+
+def build_parser() -> Parser:
+    parser = Parser(prog="lmsconf", description="Contract-conformance suite for LMS vendor REST APIs.")
+    sub = parser.add_subparsers(dest="command", required=True, parser_class=Parser)
+
+    run = sub.add_parser("run", help="run the conformance suites (embedded simulator unless --base-url)")
+    run.add_argument("--profile", action="append", default=[], metavar="P",
+                     help=f"profile to run (repeatable; default: all of {', '.join(profiles.available())})")
+    run.add_argument("--base-url", metavar="URL", help="live sandbox base URL; credentials from LMSCONF_* variables")
+    run.add_argument("--report-dir", default="reports", metavar="DIR", help="where reports go (default: reports)")
+    run.add_argument("--read-only", action="store_true", help="leave out every test that writes")
+    run.add_argument("pytest_args", nargs=argparse.REMAINDER, help="after --: passed to pytest as they are")
+
+    sim = sub.add_parser("simulate", help="serve one vendor's simulator until stopped")
+    sim.add_argument("--profile", required=True, metavar="P")
+    sim.add_argument("--host", default="127.0.0.1")
+    sim.add_argument("--port", type=int, default=0, help="port (default: a free one)")
+    sim.add_argument("--fault", action="append", default=[], metavar="NAME", help="switch on a named fault")
+    sim.add_argument("--db", metavar="PATH", help="SQLite file to keep the data in (default: in memory)")
+    sim.add_argument("--dataset", choices=["default", "large"], default="default")
+    sim.add_argument("--list-faults", action="store_true", help="print the fault catalogue and exit")
+
+    rep = sub.add_parser("report", help="build DIR/html/index.html from the Allure results of a run")
+    rep.add_argument("--report-dir", default="reports", metavar="DIR")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        if args.command == "run":
+            from conformance.runner import run
+
+            extra = list(args.pytest_args)
+            if extra and extra[0] == "--":
+                extra = extra[1:]
+            return run(args.profile, base_url=args.base_url, report_dir=args.report_dir,
+                       read_only=args.read_only, pytest_args=extra)
+        if args.command == "simulate":
+            return simulate(args)
+        from conformance.reporting.html import build
+
+        build(args.report_dir)
+        return 0
+    except ConformanceError as exc:
+        print(f"lmsconf: {exc.reason}", file=sys.stderr)
+        return exc.exit_code
+    except KeyboardInterrupt:
+        print("lmsconf: interrupted", file=sys.stderr)
+        return 130
+
+
+def simulate(args: argparse.Namespace) -> int:
+    from conformance.simulator.faults import FAULTS
+    from conformance.simulator.server import serve
+
+    if args.list_faults:
+        for fault in FAULTS.values():
+            print(f"{fault.name:<28} {fault.rule:<36} {fault.description}")
+        return 0
+    profile = profiles.load(args.profile)
+    if args.host not in ("127.0.0.1", "localhost", "::1"):
+        print(f"lmsconf: warning: serving on {args.host}, not loopback", file=sys.stderr)
+    try:
+        serve(profile.id, host=args.host, port=args.port, faults=args.fault, db=args.db, dataset=args.dataset)
+    except ValueError as exc:
+        from conformance.errors import ConfigError
+
+        raise ConfigError(str(exc)) from None
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

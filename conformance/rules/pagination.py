@@ -1,0 +1,65 @@
+"""Pagination rules over a recorded walk (seed 003 Step Two 4 and Appendix A 'Pagination')."""
+
+from __future__ import annotations
+
+import math
+from collections import Counter
+
+from conformance.rules.registry import Violation, rule
+from conformance.walk import Walk
+
+CITE = "003_09d5ed03fea4db3d.txt Step Two 4; Appendix A 'Pagination'"
+
+
+def _failed_page(walk: Walk) -> None:
+    for page in walk.pages:
+        if page.status != 200 or page.rows is None:
+            raise Violation(f"{page.request} answered {page.status} without a list of rows")
+
+
+@rule("pagination.terminates", cites=CITE,
+      summary="incrementing the page index ends with an empty page within ceil(totalItems/limit)+1 requests")
+def terminates(walk: Walk) -> None:
+    _failed_page(walk)
+    total = walk.total if isinstance(walk.total, int) else len(walk.rows)
+    bound = math.ceil(total / walk.limit) + 1
+    if not walk.ended_empty:
+        raise Violation(f"no empty page after {walk.requests} requests at limit {walk.limit} "
+                        f"(totalItems {total}; the walk should end within {bound})")
+    if walk.requests > bound:
+        raise Violation(f"the walk took {walk.requests} requests at limit {walk.limit}; "
+                        f"totalItems {total} allows at most {bound}")
+
+
+@rule("pagination.ids-unique", cites=CITE,
+      summary="walking every page returns each id exactly once and all totalItems rows")
+def ids_unique(walk: Walk, id_field: str) -> None:
+    _failed_page(walk)
+    ids = [row.get(id_field) for row in walk.rows]
+    repeated = [value for value, count in Counter(ids).items() if count > 1]
+    if repeated:
+        raise Violation(f"{len(repeated)} ids appear on more than one page at limit {walk.limit} "
+                        f"(first: {repeated[0]!r})")
+    if isinstance(walk.total, int) and len(ids) != walk.total:
+        raise Violation(f"the walk at limit {walk.limit} returned {len(ids)} rows; totalItems says {walk.total}")
+
+
+@rule("pagination.returned-items-matches", cites="003_09d5ed03fea4db3d.txt Appendix A wrapper 'returnedItems'",
+      summary="returnedItems equals the number of rows on the page")
+def returned_items_matches(walk: Walk, field: str = "returnedItems") -> None:
+    _failed_page(walk)
+    for page in walk.pages:
+        stated = page.body.get(field) if isinstance(page.body, dict) else None
+        if stated != len(page.rows or []):
+            raise Violation(f"{page.request}: {field} is {stated!r} but the page holds {len(page.rows or [])} rows")
+
+
+@rule("pagination.echoes-request", cites="003_09d5ed03fea4db3d.txt Appendix A wrapper 'limit', 'offset'",
+      summary="the wrapper's limit and offset echo the requested page size and page index")
+def echoes_request(walk: Walk, limit_field: str = "limit", offset_field: str = "offset") -> None:
+    _failed_page(walk)
+    for page in walk.pages:
+        body = page.body if isinstance(page.body, dict) else {}
+        if body.get(limit_field) != page.limit or body.get(offset_field) != page.offset:
+            raise Violation(f"{page.request}: wrapper says {limit_field}={body.get(limit_field)!r}, "
+                            f"{offset_field}={body.get(offset_field)!r}")

@@ -1,0 +1,70 @@
+"""Fixtures shared by the conformance suites: resources to walk, full collections, raw headers."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from conformance.http.client import Client
+from conformance.plugin import STATE
+from conformance.profiles import Profile, Resource
+from conformance.target import Target
+from conformance.walk import Walk, walk
+
+_WALKS: dict[tuple[str, int], Walk] = {}
+
+
+def paginated(profile: Profile) -> list[Resource]:
+    return [r for r in profile.resources if r.paginated]
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    """Run every test that takes ``resource`` once per paginated resource of the profile."""
+    if "resource" not in metafunc.fixturenames:
+        return
+    profile = metafunc.config.stash[STATE].profile
+    resources = paginated(profile) if profile else []
+    metafunc.parametrize("resource", resources, ids=[r.name for r in resources], scope="session")
+
+
+def max_limit(profile: Profile) -> int:
+    return int(profile.pagination["max_limit"])
+
+
+@pytest.fixture(scope="session")
+def full_walks(client: Client, profile: Profile) -> dict[tuple[str, int], Walk]:
+    """Walks made once per session and shared (key: resource name, limit)."""
+    return _WALKS
+
+
+def cached_walk(client: Client, profile: Profile, resource: Resource, limit: int) -> Walk:
+    key = (resource.name, limit)
+    if key not in _WALKS:
+        _WALKS[key] = walk(client, profile, resource, limit)
+    return _WALKS[key]
+
+
+@pytest.fixture
+def everything(client: Client, profile: Profile, resource: Resource) -> list[dict[str, Any]]:
+    """Every row of the resource, from one walk at the largest documented page size."""
+    result = cached_walk(client, profile, resource, max_limit(profile))
+    if not result.rows:
+        pytest.skip(f"{resource.path} is empty on this target: nothing to compare")
+    return result.rows
+
+
+@pytest.fixture(scope="session")
+def api_key_headers(profile: Profile, target: Target) -> dict[str, str]:
+    """Only the API-key header (no token), for requests that test the token check."""
+    header = profile.auth.get("api_key_header")
+    key = target.credentials.get("LMSCONF_API_KEY")
+    return {header: key} if header and key else {}
+
+
+@pytest.fixture(scope="session")
+def token_headers(profile: Profile, client: Client) -> dict[str, str]:
+    """Only the token header (no API key), for requests that test the API-key check."""
+    auth = profile.auth
+    token = client.authenticate()
+    return {auth.get("token_header", "Authorization"): auth.get("token_prefix", "Bearer ") + token}

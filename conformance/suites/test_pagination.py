@@ -1,0 +1,62 @@
+"""Pagination: walk every page the documented way and check the walk and every page."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from conformance.http.client import Client
+from conformance.profiles import Profile, Resource
+from conformance.rules import envelopes, pagination
+from conformance.suites.conftest import cached_walk, max_limit
+from conformance.walk import Walk, walk
+
+pytestmark = pytest.mark.pagination
+FIXED_LIMITS = ("small", "default", "medium", "max")
+EXAMPLES = settings(max_examples=3, deadline=None, derandomize=True, database=None,
+                    suppress_health_check=[HealthCheck.function_scoped_fixture])
+
+
+def limit_for(profile: Profile, name: str) -> int:
+    pg = profile.pagination
+    return {"small": 7, "default": int(pg["default_limit"]), "medium": 100, "max": int(pg["max_limit"])}[name]
+
+
+def check_walk(result: Walk, resource: Resource, profile: Profile) -> None:
+    pg = profile.pagination
+    pagination.terminates(result)
+    pagination.ids_unique(result, resource.id_field)
+    if "returned_field" in pg:
+        pagination.returned_items_matches(result, pg["returned_field"])
+    if "limit_field" in pg and "offset_field" in pg:
+        pagination.echoes_request(result, pg["limit_field"], pg["offset_field"])
+
+
+@pytest.mark.rule("pagination.terminates", "pagination.ids-unique", "pagination.returned-items-matches",
+                  "pagination.echoes-request")
+@pytest.mark.parametrize("size", FIXED_LIMITS)
+def test_walk_ends_with_every_row_once(client: Client, profile: Profile, resource: Resource, size: str) -> None:
+    limit = limit_for(profile, size)
+    result = walk(client, profile, resource, limit) if limit != max_limit(profile) else \
+        cached_walk(client, profile, resource, limit)
+    check_walk(result, resource, profile)
+
+
+@pytest.mark.rule("pagination.terminates", "pagination.ids-unique", "pagination.returned-items-matches",
+                  "pagination.echoes-request")
+def test_walk_with_chosen_limits(client: Client, profile: Profile, resource: Resource) -> None:
+    @EXAMPLES
+    @given(limit=st.integers(min_value=50, max_value=max_limit(profile)))
+    def walk_with(limit: int) -> None:
+        check_walk(walk(client, profile, resource, limit), resource, profile)
+
+    walk_with()
+
+
+@pytest.mark.rule("envelopes.rows-validate")
+def test_every_page_and_row_matches_its_schema(client: Client, profile: Profile, resource: Resource) -> None:
+    result = cached_walk(client, profile, resource, max_limit(profile))
+    pages = [(page.request, page.body) for page in result.pages]
+    envelopes.rows_validate(pages, profile.pagination.get("envelope_schema"), resource.schema,
+                            resource.collection_key)

@@ -1,0 +1,64 @@
+"""Sorting: every sortable key, ascending and descending, against the order computed locally."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from conformance.http.client import Client
+from conformance.profiles import Profile, Resource
+from conformance.rules.sorting import Collation, SortKey, orders_by_key
+from conformance.suites.conftest import max_limit
+from conformance.walk import walk
+
+pytestmark = pytest.mark.pagination
+EXAMPLES = settings(max_examples=4, deadline=None, derandomize=True, database=None,
+                    suppress_health_check=[HealthCheck.function_scoped_fixture])
+
+
+def sort_param(profile: Profile, keys: Sequence[SortKey]) -> str:
+    sorting = profile.sorting
+    prefix, separator = sorting.get("descending_prefix", "-"), sorting.get("separator", ",")
+    return separator.join(key.render(prefix) for key in keys)
+
+
+def check_sorted(client: Client, profile: Profile, resource: Resource, keys: Sequence[SortKey],
+                 everything: list[dict[str, Any]]) -> None:
+    served = walk(client, profile, resource, max_limit(profile), {profile.sorting["param"]: sort_param(profile, keys)})
+    orders_by_key(served.rows, everything, keys, Collation.from_profile(profile.sorting), resource.id_field)
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    if "sort_key" not in metafunc.fixturenames:
+        return
+    from conformance.plugin import STATE
+
+    profile = metafunc.config.stash[STATE].profile
+    fields = sorted({f for r in profile.resources if r.paginated for f in r.sortable}) if profile else []
+    keys = [SortKey(f, descending) for f in fields for descending in (False, True)]
+    metafunc.parametrize("sort_key", keys, ids=[k.render() for k in keys])
+
+
+@pytest.mark.rule("sorting.orders-by-key")
+def test_single_key_order(client: Client, profile: Profile, resource: Resource, sort_key: SortKey,
+                          everything: list[dict[str, Any]]) -> None:
+    if sort_key.field not in resource.sortable:
+        pytest.skip(f"{resource.name} does not document {sort_key.field} as sortable")
+    check_sorted(client, profile, resource, [sort_key], everything)
+
+
+@pytest.mark.rule("sorting.orders-by-key")
+def test_multi_key_order(client: Client, profile: Profile, resource: Resource,
+                         everything: list[dict[str, Any]]) -> None:
+    keys = st.builds(SortKey, st.sampled_from(resource.sortable), st.booleans())
+
+    @EXAMPLES
+    @given(st.lists(keys, min_size=2, max_size=3, unique_by=lambda k: k.field))
+    def sorted_by(chosen: list[SortKey]) -> None:
+        check_sorted(client, profile, resource, chosen, everything)
+
+    sorted_by()

@@ -1,0 +1,60 @@
+"""The target under test: a live base URL with credentials from the environment, or the embedded simulator."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import urlsplit
+
+from conformance.errors import ConfigError
+from conformance.profiles import Profile
+
+
+@dataclass
+class Target:
+    base_url: str
+    credentials: dict[str, str]
+    embedded: bool
+    server: Any = field(default=None, repr=False)
+
+    def stop(self) -> None:
+        if self.server is not None:
+            self.server.stop()
+            self.server = None
+
+
+def credentials_from_env(profile: Profile, env: Mapping[str, str] | None = None) -> dict[str, str]:
+    """The credentials the profile needs, from LMSCONF_* variables; ConfigError names the first missing one."""
+    env = os.environ if env is None else env
+    missing = [name for name in profile.credentials if not env.get(name)]
+    if missing:
+        raise ConfigError(f"{missing[0]} is not set (profile {profile.id} needs "
+                          f"{', '.join(profile.credentials)} in the environment)")
+    return {name: env[name] for name in profile.credentials}
+
+
+def check_base_url(url: str) -> str:
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise ConfigError(f"--base-url {url!r} is not an http(s) URL with a host")
+    return url.rstrip("/")
+
+
+def live(profile: Profile, base_url: str) -> Target:
+    return Target(base_url=check_base_url(base_url), credentials=credentials_from_env(profile), embedded=False)
+
+
+def embedded(profile: Profile, faults: Sequence[str] = (), dataset: str = "default") -> Target:
+    """Start the profile's simulator on a free loopback port."""
+    from conformance.simulator.app import Simulator
+    from conformance.simulator.server import SimulatorServer
+
+    try:
+        simulator = Simulator(profile, faults=tuple(faults), dataset=dataset)
+    except ValueError as exc:
+        raise ConfigError(str(exc)) from None
+    server = SimulatorServer(simulator)
+    server.start()
+    return Target(base_url=server.base_url, credentials=dict(simulator.credentials), embedded=True, server=server)

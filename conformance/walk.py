@@ -1,0 +1,111 @@
+"""Walking a paginated collection the way the vendor documents it, keeping every page as evidence."""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+from urllib.parse import urlencode
+
+import requests
+
+from conformance.profiles import Profile, Resource
+
+
+class Getter(Protocol):
+    def get(self, path: str, *, params: Mapping[str, Any] | None = ...) -> requests.Response: ...
+
+
+@dataclass(frozen=True)
+class Page:
+    """One page as asked and as answered."""
+
+    offset: int
+    limit: int
+    request: str
+    status: int
+    body: Any
+    rows: list[dict[str, Any]] | None
+
+    @property
+    def empty(self) -> bool:
+        return self.rows is not None and len(self.rows) == 0
+
+
+@dataclass
+class Walk:
+    """Every page fetched while walking one collection with one limit."""
+
+    resource: Resource
+    limit: int
+    params: dict[str, str]
+    pages: list[Page] = field(default_factory=list)
+    budget: int = 0
+
+    @property
+    def rows(self) -> list[dict[str, Any]]:
+        return [row for page in self.pages if page.rows for row in page.rows]
+
+    @property
+    def ended_empty(self) -> bool:
+        return bool(self.pages) and self.pages[-1].empty
+
+    @property
+    def total(self) -> int | None:
+        """totalItems of the first page, when the envelope has it."""
+        return self.pages[0].body.get("totalItems") if self.pages and isinstance(self.pages[0].body, dict) else None
+
+    @property
+    def requests(self) -> int:
+        return len(self.pages)
+
+
+def _collection(profile: Profile, resource: Resource, body: Any) -> list[dict[str, Any]] | None:
+    if isinstance(body, dict) and resource.collection_key:
+        rows = body.get(resource.collection_key)
+    else:
+        rows = body
+    if isinstance(rows, list) and all(isinstance(r, dict) for r in rows):
+        return rows
+    return None
+
+
+def fetch_page(client: Getter, profile: Profile, resource: Resource, offset: int, limit: int,
+               extra: Mapping[str, str] | None = None) -> Page:
+    """GET one page; the body is parsed JSON, or the raw text when it is not JSON."""
+    pg = profile.pagination
+    params = {pg["offset_param"]: str(offset), pg["limit_param"]: str(limit), **(extra or {})}
+    response = client.get(resource.path, params=params)
+    try:
+        body: Any = response.json()
+    except (ValueError, json.JSONDecodeError):
+        body = response.text
+    rows = _collection(profile, resource, body) if response.status_code == 200 else None
+    return Page(offset=offset, limit=limit, request=f"GET {resource.path}?{urlencode(params)}",
+                status=response.status_code, body=body, rows=rows)
+
+
+def walk(client: Getter, profile: Profile, resource: Resource, limit: int,
+         extra: Mapping[str, str] | None = None, *, slack: int = 2) -> Walk:
+    """Fetch pages from the first offset until an empty page, an error, or the request budget.
+
+    The budget is ceil(totalItems/limit) + 1 (the documented walk) plus ``slack``
+    requests, so a target that never ends the walk is caught rather than looped on.
+    """
+    pg = profile.pagination
+    first = int(pg.get("first_offset", 0))
+    result = Walk(resource=resource, limit=limit, params=dict(extra or {}))
+    page = fetch_page(client, profile, resource, first, limit, extra)
+    result.pages.append(page)
+    total = result.total if isinstance(result.total, int) else len(page.rows or [])
+    result.budget = math.ceil(total / limit) + 1 + slack
+    offset = first
+    while page.rows and len(result.pages) < result.budget:
+        offset += 1
+        if "max_offset" in pg and offset > int(pg["max_offset"]):
+            break
+        page = fetch_page(client, profile, resource, offset, limit, extra)
+        result.pages.append(page)
+    return result
