@@ -1,0 +1,376 @@
+"""The one HTTP client: auth, throttle, retry on 429, redaction, every exchange recorded.
+
+Redirects are never followed (credentials must not travel to another host); a 401 on an
+authenticated request re-authenticates once; a connection failure ends the run with
+TargetUnreachable, a refused credential with CredentialsRejected.
+"""
+
+from __future__ import annotations
+
+import os
+import random
+import threading
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field, replace
+from http.cookiejar import DefaultCookiePolicy
+from typing import TYPE_CHECKING, Any
+from urllib.parse import urlsplit
+
+import requests
+
+from conformance.errors import ConfigError, CredentialsRejected, TargetUnreachable, TokenUnreadable
+from conformance.http.auth import Token, strategy_for, token_candidates
+from conformance.http.record import Exchange, Recorder, clip_body
+from conformance.http.redact import SECRET_NAMES, TOKEN_NAME, Redactor
+from conformance.http.retry import RetryPolicy
+from conformance.http.throttle import Throttle
+
+if TYPE_CHECKING:
+    from conformance.profiles import Profile
+
+USER_AGENT = "lms-conformance/0.1"
+_DEFAULT_PORTS = {"http": 80, "https": 443}
+ResponseHook = Callable[[requests.Response], None]
+
+
+@dataclass
+class ClientStats:
+    """Counters for one client; `requests` counts every send, retries and authentication included."""
+
+    requests: int = 0
+    authentications: int = 0
+    reauthentications: int = 0
+    retried_429: int = 0
+    unintended_429: int = 0
+    waited_429_s: float = 0.0
+    throttle_wait_s: float = 0.0
+
+
+@dataclass(frozen=True)
+class _Call:
+    method: str
+    url: str
+    headers: Mapping[str, str] = field(default_factory=dict)
+    params: Any = None
+    json: Any = None
+    data: Any = None
+    retry_429: bool = True
+    deliberate: bool = False
+    purpose: str = "request"
+    throttle: bool | None = None
+    timeout: float | None = None
+
+
+def host_port(url: str) -> str:
+    """``host:port`` of a URL, with the scheme's default port filled in."""
+    parts = urlsplit(url)
+    host = parts.hostname or "?"
+    host = f"[{host}]" if ":" in host else host
+    return f"{host}:{parts.port or _DEFAULT_PORTS.get(parts.scheme, 0)}"
+
+
+def origin(url: str) -> tuple[str, str, int]:
+    parts = urlsplit(url)
+    return parts.scheme, (parts.hostname or "").lower(), parts.port or _DEFAULT_PORTS.get(parts.scheme, 0)
+
+
+def short_reason(exc: Exception, timeout: float) -> str:
+    """A few words on why a request got no answer (never the URL, never a secret)."""
+    if isinstance(exc, requests.ConnectTimeout):
+        return "connection timed out"
+    if isinstance(exc, requests.ReadTimeout):
+        return f"no answer within {timeout:g} s"
+    if isinstance(exc, requests.exceptions.SSLError):
+        return "TLS handshake failed"
+    if isinstance(exc, requests.exceptions.ProxyError):
+        return "proxy refused the connection"
+    if isinstance(exc, requests.exceptions.ChunkedEncodingError | requests.exceptions.ContentDecodingError):
+        return "answer broken off"
+    text = str(exc).lower()
+    for needle, reason in (("refused", "connection refused"), ("resolution", "host name does not resolve"),
+                           ("name or service", "host name does not resolve"), ("reset", "connection reset"),
+                           ("aborted", "connection closed without an answer"),
+                           ("unreachable", "network unreachable")):
+        if needle in text:
+            return reason
+    return "connection failed"
+
+
+_NO_ANSWER = (requests.ConnectionError, requests.Timeout, requests.exceptions.ChunkedEncodingError,
+              requests.exceptions.ContentDecodingError)
+
+
+def _new_session(profile: Profile) -> requests.Session:
+    session = requests.Session()
+    session.trust_env = False  # no ~/.netrc credentials; proxies and CA bundle are applied per send
+    session.cookies.set_policy(DefaultCookiePolicy(allowed_domains=[]))  # stateless: keep no cookies
+    session.headers["User-Agent"] = USER_AGENT
+    accept = profile.section("media").get("accept")
+    if accept:
+        session.headers["Accept"] = str(accept)
+    return session
+
+
+def _as_bytes(body: bytes | str | None) -> bytes | None:
+    return body.encode("utf-8") if isinstance(body, str) else body
+
+
+class Client:
+    """HTTP client for one profile and one target. Thread-safe."""
+
+    def __init__(self, profile: Profile, base_url: str, credentials: Mapping[str, str], *,
+                 recorder: Recorder | None = None, throttle: bool = True, rng: random.Random | None = None,
+                 timeout: float = 30.0, sleep: Callable[[float], None] = time.sleep,
+                 retry: RetryPolicy | None = None, verify: bool | str = True) -> None:
+        parts = urlsplit(base_url)
+        if parts.scheme not in _DEFAULT_PORTS or not parts.hostname:
+            raise ConfigError(f"base URL {base_url!r} is not an http:// or https:// URL")
+        self.profile = profile
+        self.base_url = base_url.rstrip("/")
+        self.strategy = strategy_for(profile, credentials)
+        self.redactor = Redactor(self.strategy.sensitive_headers())
+        for name, value in credentials.items():
+            if name in SECRET_NAMES:
+                self.redactor.add(name, value)
+        self.recorder = recorder if recorder is not None else Recorder()
+        self.retry = retry if retry is not None else RetryPolicy.from_profile(profile)
+        self.throttle = Throttle.from_profile(profile)
+        self.throttle_enabled = throttle
+        self.timeout = timeout
+        self.verify = verify
+        self.stats = ClientStats()
+        self._rng = rng if rng is not None else random.Random()
+        self._sleep = sleep
+        self._session = _new_session(profile)
+        self._token: Token | None = None
+        self._auth_lock = threading.RLock()
+        self._stats_lock = threading.Lock()
+
+    # ---- public API -------------------------------------------------------------------------
+
+    def request(self, method: str, path: str, *, params: Any = None, json: Any = None, data: Any = None,
+                headers: Mapping[str, str] | None = None, auth: bool = True, retry_429: bool = True,
+                deliberate: bool = False, purpose: str = "request", throttle: bool | None = None,
+                timeout: float | None = None) -> requests.Response:
+        """Send one request (after 429 retries and at most one re-authentication) and return the answer.
+
+        `auth=False` sends only the caller's headers (for a wrong key or a bad token; pass
+        `deliberate=True`). `throttle=False` skips the client-side throttle for this call.
+        """
+        url = self.url(path)
+        if auth and origin(url) != origin(self.base_url):
+            raise ValueError(f"refusing to send credentials to {host_port(url)} "
+                             f"(the target is {host_port(self.base_url)})")
+        call = _Call(method.upper(), url, dict(headers or {}), params, json, data, retry_429, deliberate,
+                     purpose, throttle, timeout)
+        if not auth:
+            return self._exchange(call, call.headers)
+        token = self._current_token()
+        response = self._exchange(call, self._with_auth(call.headers, token.value))
+        if response.status_code != 401:
+            return response
+        return self._after_401(call, token)
+
+    def get(self, path: str, **kwargs: Any) -> requests.Response:
+        return self.request("GET", path, **kwargs)
+
+    def post(self, path: str, **kwargs: Any) -> requests.Response:
+        return self.request("POST", path, **kwargs)
+
+    def put(self, path: str, **kwargs: Any) -> requests.Response:
+        return self.request("PUT", path, **kwargs)
+
+    def patch(self, path: str, **kwargs: Any) -> requests.Response:
+        return self.request("PATCH", path, **kwargs)
+
+    def delete(self, path: str, **kwargs: Any) -> requests.Response:
+        return self.request("DELETE", path, **kwargs)
+
+    def authenticate(self, force: bool = False) -> str:
+        """The current token, obtaining one first if there is none, it expired, or `force`.
+
+        Recorded with purpose "authenticate" ("re-authenticate" when replacing an expired token).
+        """
+        with self._auth_lock:
+            if force:
+                self._token = self._obtain("authenticate")
+            return self._current_token().value
+
+    def auth_headers(self, *, token: str | None = None, include_key: bool = True,
+                     include_token: bool = True) -> dict[str, str]:
+        """The headers an authenticated request carries, for tests that vary one of them.
+
+        `token` replaces the real token (e.g. "not-a-token"); None means the current one.
+        """
+        headers = dict(self.strategy.key_headers()) if include_key else {}
+        if include_token:
+            headers.update(self.strategy.token_headers(token if token is not None else self.authenticate()))
+        return headers
+
+    def url(self, path: str) -> str:
+        """`path` joined to the base URL (which may carry a path prefix); absolute URLs pass through."""
+        if urlsplit(path).scheme in _DEFAULT_PORTS:
+            return path
+        return f"{self.base_url}/{path.lstrip('/')}" if path else self.base_url
+
+    def same_origin(self, url: str) -> bool:
+        """True when `url` points at the target (same scheme, host and port)."""
+        return origin(self.url(url)) == origin(self.base_url)
+
+    def secrets(self) -> list[str]:
+        """The raw secret values (credentials and every token issued), for tests that grep reports."""
+        return self.redactor.secrets()
+
+    def close(self) -> None:
+        self._session.close()
+        self.throttle.close()
+
+    def __enter__(self) -> Client:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # ---- authentication -----------------------------------------------------------------------
+
+    def _with_auth(self, headers: Mapping[str, str], token: str) -> dict[str, str]:
+        return {**self.strategy.key_headers(), **self.strategy.token_headers(token), **headers}
+
+    def _current_token(self) -> Token:
+        with self._auth_lock:
+            if self._token is None:
+                self._token = self._obtain("authenticate")
+            elif self._token.expired():
+                self._token = self._obtain("re-authenticate")
+            return self._token
+
+    def _refresh(self, stale: Token) -> Token:
+        """A new token, unless another thread already replaced `stale`."""
+        with self._auth_lock:
+            if self._token is None or self._token.value == stale.value:
+                self._token = self._obtain("re-authenticate")
+            return self._token
+
+    def _after_401(self, call: _Call, token: Token) -> requests.Response:
+        where = f"{call.method} {urlsplit(call.url).path}"
+        if not self.strategy.reauthenticate_on_401:
+            raise CredentialsRejected(f"credentials rejected: HTTP 401 to {where}")
+        fresh = self._refresh(token)
+        headers = self._with_auth(call.headers, fresh.value)
+        response = self._exchange(replace(call, purpose="retry-401"), headers)
+        if response.status_code == 401:
+            raise CredentialsRejected(f"credentials rejected: HTTP 401 to {where} "
+                                      "again after re-authenticating")
+        return response
+
+    def _obtain(self, purpose: str) -> Token:
+        """Get a token from the strategy (over HTTP when it issues tokens). Caller holds _auth_lock.
+
+        `purpose` is "authenticate" when asked for, "re-authenticate" when the client replaces
+        a token that expired or was refused.
+        """
+        self._count("authentications")
+        if purpose == "re-authenticate":
+            self._count("reauthentications")
+        if not self.strategy.issues_tokens:
+            return self.strategy.static_token()
+        spec = self.strategy.token_request()
+        call = _Call(spec.method, self.url(spec.path), spec.headers, json=spec.json, data=spec.data,
+                     purpose=purpose)
+        response = self._exchange(call, call.headers, on_response=self._learn_token)
+        return self._token_from(response, spec.path)
+
+    def _learn_token(self, response: requests.Response) -> None:
+        """Teach the redactor a freshly issued token before its exchange is recorded."""
+        if not response.ok:
+            return
+        try:
+            self.redactor.add(TOKEN_NAME, self.strategy.parse_token(response).value)
+        except (TokenUnreadable, ValueError, TypeError):
+            for candidate in token_candidates(response):  # an undocumented shape: redact what looks like one
+                self.redactor.add(TOKEN_NAME, candidate)
+
+    def _token_from(self, response: requests.Response, path: str) -> Token:
+        code = response.status_code
+        if 200 <= code < 300:
+            try:
+                return self.strategy.parse_token(response)
+            except TokenUnreadable as exc:
+                raise TokenUnreadable(f"authentication answered HTTP {code} from {path} "
+                                      f"but no token could be read: {exc.reason}") from None
+        if 400 <= code < 500:
+            raise CredentialsRejected(f"authentication rejected: HTTP {code} from {path}")
+        raise TargetUnreachable(f"authentication failed: HTTP {code} from {path}")
+
+    # ---- sending ------------------------------------------------------------------------------
+
+    def _exchange(self, call: _Call, headers: Mapping[str, str],
+                  on_response: ResponseHook | None = None) -> requests.Response:
+        """Send, retrying a 429 as the policy allows; every attempt is recorded."""
+        attempt = 0
+        while True:
+            purpose = call.purpose if attempt == 0 else "retry-429"
+            response = self._send(call, headers, purpose, attempt + 1, on_response)
+            if response.status_code != 429:
+                return response
+            if not call.deliberate:
+                self._count("unintended_429")
+            if not call.retry_429 or attempt >= self.retry.max_retries:
+                return response
+            wait = self.retry.delay(attempt, response.headers.get("Retry-After"), self._rng)
+            self._count("retried_429")
+            self._count("waited_429_s", wait)
+            self._sleep(wait)
+            attempt += 1
+
+    def _send(self, call: _Call, headers: Mapping[str, str], purpose: str, attempt: int,
+              on_response: ResponseHook | None) -> requests.Response:
+        if self.throttle_enabled if call.throttle is None else call.throttle:
+            self._count("throttle_wait_s", self.throttle.acquire())
+        prepared = self._session.prepare_request(requests.Request(
+            call.method, call.url, headers=dict(headers), params=call.params, json=call.json, data=call.data))
+        timeout = call.timeout if call.timeout is not None else self.timeout
+        meta = {"purpose": purpose, "attempt": attempt, "deliberate": call.deliberate,
+                "started_at": time.time()}
+        self._count("requests")
+        began = time.perf_counter()
+        try:
+            response = self._session.send(prepared, allow_redirects=False, timeout=timeout,
+                                          **self._environment(prepared.url or call.url))
+        except _NO_ANSWER as exc:
+            reason = short_reason(exc, timeout)
+            self._record(prepared, None, reason, time.perf_counter() - began, meta)
+            raise TargetUnreachable(f"{host_port(call.url)} unreachable: {reason}") from None
+        if on_response is not None:
+            on_response(response)
+        self._record(prepared, response, response.reason or "", time.perf_counter() - began, meta)
+        return response
+
+    def _environment(self, url: str) -> dict[str, Any]:
+        """Proxies and CA bundle from the environment (as requests would, without ~/.netrc)."""
+        verify = self.verify
+        if verify is True:
+            verify = os.environ.get("REQUESTS_CA_BUNDLE") or os.environ.get("CURL_CA_BUNDLE") or True
+        return {"proxies": requests.utils.get_environ_proxies(url), "verify": verify}
+
+    def _record(self, prepared: requests.PreparedRequest, response: requests.Response | None, reason: str,
+                elapsed: float, meta: dict[str, Any]) -> None:
+        """Redact, then store; nothing unredacted reaches the recorder."""
+        red = self.redactor
+        raw_body = _as_bytes(prepared.body)
+        request_body = None if raw_body is None else clip_body(raw_body, "utf-8", red.text, red.longest)[0]
+        body, truncated, status, response_headers = "", False, None, {}
+        if response is not None:
+            body, truncated = clip_body(response.content, response.encoding or "utf-8", red.text, red.longest)
+            status = response.status_code
+            response_headers = {k.lower(): red.header_value(k, v) for k, v in response.headers.items()}
+        self.recorder.record(Exchange(
+            method=prepared.method or "", url=red.url(prepared.url or ""),
+            request_headers=red.headers(prepared.headers), request_body=request_body, status=status,
+            reason=red.text(reason), response_headers=response_headers, response_body=body,
+            elapsed_s=elapsed, truncated=truncated, **meta))
+
+    def _count(self, name: str, amount: float = 1) -> None:
+        with self._stats_lock:
+            setattr(self.stats, name, getattr(self.stats, name) + amount)

@@ -1,0 +1,72 @@
+"""Retry on 429: `Retry-After` parsing (RFC 9110 section 10.2.3) and full-jitter backoff."""
+
+from __future__ import annotations
+
+import random
+import re
+import time
+from dataclasses import dataclass
+from datetime import UTC
+from email.utils import parsedate_to_datetime
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from conformance.profiles import Profile
+
+_DELAY_SECONDS = re.compile(r"\d+(?:\.\d+)?")
+_MAX_EXPONENT = 62
+
+
+def parse_retry_after(value: str | None, now: float | None = None) -> float | None:
+    """Seconds to wait from a `Retry-After` value: delay-seconds or an HTTP-date.
+
+    None for a missing, negative or unreadable value; 0 for a date already past.
+    """
+    if value is None:
+        return None
+    text = value.strip()
+    if not text:
+        return None
+    if _DELAY_SECONDS.fullmatch(text):
+        return float(text)
+    try:
+        when = parsedate_to_datetime(text)
+    except (TypeError, ValueError, IndexError, OverflowError):
+        return None
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=UTC)
+    current = time.time() if now is None else now
+    return max(0.0, when.timestamp() - current)
+
+
+def full_jitter(attempt: int, base_s: float, cap_s: float, rng: random.Random) -> float:
+    """AWS "full jitter": uniform in [0, min(cap, base * 2**attempt)]; `attempt` counts from 0."""
+    ceiling = min(cap_s, base_s * 2 ** min(max(attempt, 0), _MAX_EXPONENT))
+    return rng.uniform(0, ceiling)
+
+
+@dataclass(frozen=True)
+class RetryPolicy:
+    """How a client retries a 429: at most `max_retries` times, never waiting over `max_wait_s`."""
+
+    max_retries: int = 5
+    base_s: float = 0.05
+    cap_s: float = 2.0
+    max_wait_s: float = 60.0
+
+    @classmethod
+    def from_profile(cls, profile: Profile) -> RetryPolicy:
+        """Built from the profile's [ratelimit] section (max_retries, backoff_base_s, backoff_cap_s)."""
+        section = profile.ratelimit
+        return cls(
+            max_retries=int(section.get("max_retries", cls.max_retries)),
+            base_s=float(section.get("backoff_base_s", cls.base_s)),
+            cap_s=float(section.get("backoff_cap_s", cls.cap_s)),
+        )
+
+    def delay(self, attempt: int, retry_after: str | None, rng: random.Random,
+              now: float | None = None) -> float:
+        """Seconds to wait before retry number `attempt` (from 0): Retry-After if readable, else jitter."""
+        advised = parse_retry_after(retry_after, now)
+        wait = full_jitter(attempt, self.base_s, self.cap_s, rng) if advised is None else advised
+        return min(wait, self.max_wait_s)
