@@ -27,7 +27,9 @@ class FilterSyntaxError(ValueError):
 
 def _split_call(text: str, start: int) -> tuple[list[str], int]:
     """Split the arguments of a call whose '(' is at ``start``; return (args, index after ')')."""
-    depth, quoted, args, current = 0, False, [], []
+    depth, quoted = 0, False
+    args: list[str] = []
+    current: list[str] = []
     i = start + 1
     while i < len(text):
         ch = text[i]

@@ -91,7 +91,8 @@ def pytest_collection_modifyitems(session: pytest.Session, config: pytest.Config
         return
     if state.profile is None:
         raise pytest.UsageError("the conformance suites need --profile NAME")
-    keep, drop = [], []
+    keep: list[pytest.Item] = []
+    drop: list[pytest.Item] = []
     for item in items:
         ids = [r.id for r in rules_of(item)]
         applicable = not ids or any(state.profile.applies(rid) for rid in ids)
@@ -132,10 +133,12 @@ def target(pytestconfig: pytest.Config, profile: Profile) -> Iterator[Target]:
         pytest.exit(exc.reason, returncode=exc.exit_code)
     except TokenUnreadable:
         pass  # the target answered but not in the documented shape: auth.token-issued reports it
+    running = state.target
+    assert running is not None
     try:
-        yield state.target
+        yield running
     finally:
-        state.target.stop()
+        running.stop()
 
 
 @pytest.fixture(scope="session")

@@ -63,10 +63,7 @@ class Walk:
 
 
 def _collection(profile: Profile, resource: Resource, body: Any) -> list[dict[str, Any]] | None:
-    if isinstance(body, dict) and resource.collection_key:
-        rows = body.get(resource.collection_key)
-    else:
-        rows = body
+    rows = body.get(resource.collection_key) if isinstance(body, dict) and resource.collection_key else body
     if isinstance(rows, list) and all(isinstance(r, dict) for r in rows):
         return rows
     return None

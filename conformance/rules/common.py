@@ -9,11 +9,16 @@ from typing import Any, Protocol
 class Answer(Protocol):
     """The part of a recorded exchange rules look at (conformance.http.record.Exchange fits)."""
 
-    method: str
-    url: str
-    status: int | None
-    response_headers: dict[str, str]
-    response_body: str
+    @property
+    def method(self) -> str: ...
+    @property
+    def url(self) -> str: ...
+    @property
+    def status(self) -> int | None: ...
+    @property
+    def response_headers(self) -> dict[str, str]: ...
+    @property
+    def response_body(self) -> str: ...
 
 
 def describe(ex: Answer) -> str:
