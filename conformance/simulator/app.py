@@ -1,0 +1,53 @@
+"""The embedded simulator: a profile's dialect served over deterministic data."""
+
+from __future__ import annotations
+
+import secrets
+import time
+from collections.abc import Iterable
+from pathlib import Path
+
+from starlette.applications import Starlette
+
+from conformance.profiles import Profile, load
+from conformance.simulator import faults as fault_catalogue
+from conformance.simulator import seed
+from conformance.simulator.context import SimContext
+from conformance.simulator.dialects import builder_for
+from conformance.simulator.ratelimit import Clock
+from conformance.simulator.store import Store
+
+
+def make_credentials(profile: Profile) -> dict[str, str]:
+    """Fresh sandbox credentials for every setting the profile's auth needs."""
+    return {name: secrets.token_urlsafe(24) for name in profile.credentials}
+
+
+class Simulator:
+    """One simulated vendor API.
+
+    ``profile`` is a Profile or a profile name; ``faults`` names contract
+    violations to commit (see ``faults.FAULTS``; an unknown name is a
+    ValueError); ``dataset`` picks the seeded data ("default", "large"); ``db``
+    is a SQLite file to hold it (rebuilt on start; default in memory); ``clock``
+    drives token expiry and rate limiting (inject one in tests).
+    """
+
+    def __init__(self, profile: Profile | str, *, faults: Iterable[str] = (), dataset: str = "default",
+                 db: str | Path | None = None, clock: Clock = time.monotonic) -> None:
+        self.profile = load(profile) if isinstance(profile, str) else profile
+        self.faults = fault_catalogue.resolve(faults)
+        builder = builder_for(self.profile.id)
+        self.credentials = make_credentials(self.profile)
+        self.dataset = dataset
+        self.store = Store(db)
+        self.store.load(seed.generate(dataset))
+        self.context = SimContext(self.profile, self.faults, self.store, clock, self.credentials)
+        self.app: Starlette = builder(self.context)
+
+    def close(self) -> None:
+        self.store.close()
+
+    def __repr__(self) -> str:
+        faults = ",".join(sorted(self.faults)) or "none"
+        return f"<Simulator {self.profile.id} dataset={self.dataset} faults={faults}>"

@@ -1,0 +1,72 @@
+"""Named contract violations the simulator can be told to commit (``--fault NAME``).
+
+Each fault breaks one documented behaviour and names the rule that must catch
+it; the mutation matrix runs the suite against the simulator with each fault
+switched on and expects exactly that rule to fail. A dialect checks
+``"name" in faults``; names are validated here so a typo fails loudly.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Fault:
+    name: str
+    area: str
+    rule: str           # the rule id that must fail when this fault is on
+    description: str
+
+
+def _catalogue(*faults: Fault) -> dict[str, Fault]:
+    return {f.name: f for f in faults}
+
+
+FAULTS: dict[str, Fault] = _catalogue(
+    Fault("api-key-ignored", "auth", "auth.api-key-required",
+          "a missing or wrong x-api-key is accepted everywhere"),
+    Fault("token-as-object", "auth", "auth.token-issued",
+          'POST /authenticate answers {"token": "..."} instead of a JSON string'),
+    Fault("bad-token-accepted", "status", "status.bad-token-is-401",
+          "any Authorization value, or none, is accepted"),
+    Fault("unknown-user-500", "status", "status.unknown-id-is-404",
+          "an unknown or malformed user id answers 500 instead of 404"),
+    Fault("paging-not-validated", "status", "status.invalid-paging-is-4xx",
+          "_limit/_offset out of range are clamped (non-integers read as the default) and answered 200"),
+    Fault("error-body-plain", "envelopes", "envelopes.error-body",
+          'every error is answered as text/plain "error" (status unchanged)'),
+    Fault("user-field-wrong-type", "envelopes", "envelopes.rows-validate",
+          'activeStatus is served as the string "Active"/"Inactive" for users whose index % 97 == 0'),
+    Fault("pagination-never-empty", "pagination", "pagination.terminates",
+          "an offset past the last page answers the last page again"),
+    Fault("offset-as-row-offset", "pagination", "pagination.ids-unique",
+          "_offset skips _offset rows instead of _offset pages"),
+    Fault("returned-items-off", "pagination", "pagination.returned-items-matches",
+          "returnedItems always equals limit"),
+    Fault("offset-echo-rows", "pagination", "pagination.echoes-request",
+          "the offset field echoes _offset * _limit instead of the page index"),
+    Fault("sort-descending-ignored", "sorting", "sorting.orders-by-key",
+          "the '-' prefix of a sort key is ignored"),
+    Fault("filter-startswith-anywhere", "filtering", "filtering.selects-matching-rows",
+          "startswith matches the text anywhere in the value, like contains"),
+    Fault("no-rate-limit", "ratelimit", "ratelimit.enforced",
+          "never answers 429"),
+    Fault("rate-limit-early", "ratelimit", "ratelimit.allows-documented-burst",
+          "the bucket holds only the burst (100) instead of requests + burst (300)"),
+)
+
+
+def resolve(names: Iterable[str]) -> frozenset[str]:
+    """The given fault names as a set; ValueError naming the unknown ones and listing the known."""
+    chosen = frozenset(names)
+    unknown = sorted(chosen - FAULTS.keys())
+    if unknown:
+        raise ValueError(f"unknown fault(s) {', '.join(unknown)} (known: {', '.join(sorted(FAULTS))})")
+    return chosen
+
+
+def for_rule(rule_id: str) -> list[Fault]:
+    """The faults a rule is expected to catch."""
+    return [f for f in FAULTS.values() if f.rule == rule_id]

@@ -1,0 +1,143 @@
+"""Serving a Simulator over HTTP with uvicorn: in a background thread (tests, embedded runs) or in
+the foreground until Ctrl-C / SIGTERM (``lmsconf simulate``)."""
+
+from __future__ import annotations
+
+import signal
+import socket
+import sys
+import threading
+import time
+from collections.abc import Iterable
+from pathlib import Path
+from types import FrameType, TracebackType
+from typing import TextIO
+
+import uvicorn
+
+from conformance.simulator.app import Simulator
+
+DEFAULT_HOST = "127.0.0.1"
+
+
+def _bind(host: str, port: int) -> socket.socket:
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    # proto given explicitly: asyncio sets TCP_NODELAY on accepted sockets only when proto is IPPROTO_TCP,
+    # and without it every keep-alive response waits ~40 ms for a delayed ACK.
+    sock = socket.socket(family, socket.SOCK_STREAM, socket.IPPROTO_TCP)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        sock.bind((host, port))
+    except OSError:
+        sock.close()
+        raise
+    sock.set_inheritable(True)
+    return sock
+
+
+def _url(host: str, port: int) -> str:
+    return f"http://[{host}]:{port}" if ":" in host else f"http://{host}:{port}"
+
+
+def _server(simulator: Simulator, host: str, port: int) -> uvicorn.Server:
+    config = uvicorn.Config(simulator.app, host=host, port=port, log_level="warning", access_log=False,
+                            lifespan="off")
+    return uvicorn.Server(config)
+
+
+class SimulatorServer:
+    """Runs a Simulator on ``host:port`` (port 0 picks a free one) in a daemon thread.
+
+    ``start()`` / ``__enter__`` return once the server accepts connections;
+    ``stop()`` / ``__exit__`` shut it down and wait for the thread.
+    """
+
+    def __init__(self, simulator: Simulator, host: str = DEFAULT_HOST, port: int = 0,
+                 *, startup_timeout_s: float = 10.0) -> None:
+        self.simulator = simulator
+        self.host = host
+        self.requested_port = port
+        self.startup_timeout_s = startup_timeout_s
+        self.port: int | None = None
+        self._socket: socket.socket | None = None
+        self._server: uvicorn.Server | None = None
+        self._thread: threading.Thread | None = None
+
+    @property
+    def base_url(self) -> str:
+        if self.port is None:
+            raise RuntimeError("the simulator server is not running")
+        return _url(self.host, self.port)
+
+    def start(self) -> SimulatorServer:
+        if self._thread is not None:
+            return self
+        self._socket = _bind(self.host, self.requested_port)
+        self.port = int(self._socket.getsockname()[1])
+        self._server = _server(self.simulator, self.host, self.port)
+        self._thread = threading.Thread(target=self._server.run, kwargs={"sockets": [self._socket]},
+                                        name=f"simulator-{self.port}", daemon=True)
+        self._thread.start()
+        self._wait_started()
+        return self
+
+    def _wait_started(self) -> None:
+        assert self._server is not None and self._thread is not None
+        deadline = time.monotonic() + self.startup_timeout_s
+        while not self._server.started:
+            if not self._thread.is_alive() or time.monotonic() > deadline:
+                self.stop()
+                raise RuntimeError(f"the simulator server did not start on {self.host}")
+            time.sleep(0.005)
+
+    def stop(self) -> None:
+        server, thread = self._server, self._thread
+        if server is not None and thread is not None:
+            server.should_exit = True
+            thread.join(timeout=5.0)
+            if thread.is_alive():
+                server.force_exit = True
+                thread.join(timeout=5.0)
+        if self._socket is not None:
+            self._socket.close()
+        self._server = self._thread = self._socket = None
+        self.port = None
+
+    def __enter__(self) -> SimulatorServer:
+        return self.start()
+
+    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
+                 tb: TracebackType | None) -> None:
+        self.stop()
+
+
+def announce(base_url: str, credentials: dict[str, str], out: TextIO = sys.stdout) -> None:
+    """``LMSCONF_BASE_URL=<url>`` then ``LMSCONF_<NAME>=<value>`` per credential, one per line."""
+    print(f"LMSCONF_BASE_URL={base_url}", file=out)
+    for name, value in credentials.items():
+        print(f"{name}={value}", file=out)
+    out.flush()
+
+
+def _ignore(signum: int, frame: FrameType | None) -> None:
+    """Placeholder SIGTERM handler: uvicorn re-raises the signal after a clean shutdown."""
+
+
+def serve(profile_name: str, host: str = DEFAULT_HOST, port: int = 0, faults: Iterable[str] = (),
+          db: str | Path | None = None, dataset: str = "default", out: TextIO = sys.stdout) -> None:
+    """Serve one profile's simulator in the foreground until Ctrl-C or SIGTERM."""
+    simulator = Simulator(profile_name, faults=faults, dataset=dataset, db=db)
+    sock = _bind(host, port)
+    bound_port = int(sock.getsockname()[1])
+    announce(_url(host, bound_port), simulator.credentials, out)
+    main = threading.current_thread() is threading.main_thread()
+    previous = signal.signal(signal.SIGTERM, _ignore) if main else None
+    try:
+        _server(simulator, host, bound_port).run(sockets=[sock])
+    except KeyboardInterrupt:
+        pass
+    finally:
+        if main:
+            signal.signal(signal.SIGTERM, previous)
+        sock.close()
+        simulator.close()
