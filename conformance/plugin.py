@@ -95,6 +95,7 @@ def pytest_collection_modifyitems(session: pytest.Session, config: pytest.Config
     drop: list[pytest.Item] = []
     for item in items:
         ids = [r.id for r in rules_of(item)]
+        item.extra_keyword_matches.update(ids)  # `-k pagination.terminates` selects by rule id
         applicable = not ids or any(state.profile.applies(rid) for rid in ids)
         read_only_drop = config.getoption("lmsconf_read_only") and item.get_closest_marker("writes")
         (keep if applicable and not read_only_drop else drop).append(item)

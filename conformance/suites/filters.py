@@ -59,6 +59,19 @@ def _fragment(rows: Rows, name: str, where: str) -> str:
     return {"start": value[:2], "end": value[-2:], "mid": value[1:3]}[where]
 
 
+def telling_prefix(rows: Rows, name: str) -> str:
+    """A two-letter prefix that also occurs inside other values, so 'starts with' differs from 'contains'."""
+    values = [v for r in rows if isinstance(v := lookup(r, name), str) and len(v) > 2 and "'" not in v]
+    best, best_score = _fragment(rows, name, "start"), -1
+    for prefix in sorted({v[:2] for v in values})[:200]:
+        starts = sum(v.startswith(prefix) for v in values)
+        inside = sum(prefix in v[1:] and not v.startswith(prefix) for v in values)
+        score = min(starts, inside)
+        if score > best_score:
+            best, best_score = prefix, score
+    return best
+
+
 CASES: dict[str, Builder] = {
     "eq": _s(lambda s, r: f"{s} eq {quote(str(sample(r, s)))}"),
     "ne": _s(lambda s, r: f"{s} ne {quote(str(sample(r, s)))}"),
@@ -74,7 +87,7 @@ CASES: dict[str, Builder] = {
                                  f"{quote(str(sample(r, f['string'], 1)))}) and not ({f['int']} eq "
                                  f"{sample(r, f['int'])})") if f["string"] and f["int"] else None,
     "substringof": _s(lambda s, r: f"substringof({quote(_fragment(r, s, 'mid'))}, {s})"),
-    "startswith": _s(lambda s, r: f"startswith({s}, {quote(_fragment(r, s, 'start'))})"),
+    "startswith": _s(lambda s, r: f"startswith({s}, {quote(telling_prefix(r, s))})"),
     "endswith": _s(lambda s, r: f"endswith({s}, {quote(_fragment(r, s, 'end'))})"),
     "tolower": _s(lambda s, r: f"tolower({s}) eq {quote(str(sample(r, s)).lower())}"),
     "toupper": _s(lambda s, r: f"toupper({s}) eq {quote(str(sample(r, s)).upper())}"),

@@ -5,19 +5,19 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
 from conformance.http.client import Client
 from conformance.profiles import Profile, Resource
 from conformance.rules.filtering import selects_matching_rows
 from conformance.suites.conftest import max_limit
+from conformance.suites.examples import examples
 from conformance.suites.filters import CASES, atoms, fields_by_kind
 from conformance.walk import walk
 
 pytestmark = pytest.mark.pagination
-EXAMPLES = settings(max_examples=6, deadline=None, derandomize=True, database=None,
-                    suppress_health_check=[HealthCheck.function_scoped_fixture])
+EXAMPLES = examples(6)
 
 
 def check_filter(client: Client, profile: Profile, resource: Resource, expression: str,

@@ -3,19 +3,19 @@
 from __future__ import annotations
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
 from conformance.http.client import Client
 from conformance.profiles import Profile, Resource
 from conformance.rules import envelopes, pagination
 from conformance.suites.conftest import cached_walk, max_limit
+from conformance.suites.examples import examples
 from conformance.walk import Walk, walk
 
 pytestmark = pytest.mark.pagination
 FIXED_LIMITS = ("small", "default", "medium", "max")
-EXAMPLES = settings(max_examples=3, deadline=None, derandomize=True, database=None,
-                    suppress_health_check=[HealthCheck.function_scoped_fixture])
+EXAMPLES = examples(3)
 
 
 def limit_for(profile: Profile, name: str) -> int:

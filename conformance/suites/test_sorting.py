@@ -6,18 +6,18 @@ from collections.abc import Sequence
 from typing import Any
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
 from conformance.http.client import Client
 from conformance.profiles import Profile, Resource
 from conformance.rules.sorting import Collation, SortKey, orders_by_key
 from conformance.suites.conftest import max_limit
+from conformance.suites.examples import examples
 from conformance.walk import walk
 
 pytestmark = pytest.mark.pagination
-EXAMPLES = settings(max_examples=4, deadline=None, derandomize=True, database=None,
-                    suppress_health_check=[HealthCheck.function_scoped_fixture])
+EXAMPLES = examples(4)
 
 
 def sort_param(profile: Profile, keys: Sequence[SortKey]) -> str:
