@@ -16,6 +16,9 @@ from urllib.parse import quote, quote_plus, urlsplit, urlunsplit
 
 MIN_SECRET_LEN = 4
 REDACTED = "[redacted]"
+# The suite's own deliberately wrong credentials (a wrong key, a bad token) start with this; they are
+# not secrets, and a support desk needs to see exactly what was sent, so they are kept as they are.
+DELIBERATE_PREFIX = "lmsconf-"
 
 # Credentials that are secrets. Identifiers (LMSCONF_USERNAME, LMSCONF_CLIENT_ID) are not:
 # they appear in ordinary data (a users listing) that rules must see unchanged.
@@ -128,7 +131,9 @@ class Redactor:
         scrubbed = self.text(value)
         if _PLACEHOLDER_ONLY.fullmatch(scrubbed.strip()):
             return scrubbed.strip()
-        first, space, _rest = value.strip().partition(" ")
+        first, space, rest = scrubbed.strip().partition(" ")
+        if (rest if space else first).startswith(DELIBERATE_PREFIX):
+            return scrubbed.strip()
         if space and _SCHEME.fullmatch(first):
             return f"{first} {REDACTED}"
         return REDACTED

@@ -1,0 +1,104 @@
+"""The CLI's documented exit codes, each with one line on stderr and no traceback."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from conformance.simulator.app import Simulator
+from conformance.simulator.server import SimulatorServer
+from tests.support import PROFILE, child_env, lmsconf
+
+CREDENTIALS = {"LMSCONF_API_KEY": "k" * 12, "LMSCONF_USERNAME": "someone", "LMSCONF_PASSWORD": "p" * 12,
+               "LMSCONF_PRIVATE_KEY": "s" * 12}
+
+
+def one_line(stderr: str) -> str:
+    lines = [line for line in stderr.splitlines() if line.strip()]
+    assert len(lines) == 1, stderr
+    assert "Traceback" not in stderr
+    return lines[0]
+
+
+def test_unreachable_target_exits_3(tmp_path: Path) -> None:
+    done = lmsconf("run", "--profile", PROFILE, "--base-url", "http://127.0.0.1:9", "--report-dir", str(tmp_path),
+                   env=CREDENTIALS)
+    assert done.returncode == 3
+    assert "unreachable" in one_line(done.stderr)
+
+
+def test_rejected_credentials_exit_3(tmp_path: Path) -> None:
+    with SimulatorServer(Simulator(PROFILE)) as server:
+        done = lmsconf("run", "--profile", PROFILE, "--base-url", server.base_url, "--report-dir", str(tmp_path),
+                       env=CREDENTIALS)
+    assert done.returncode == 3
+    assert "rejected" in one_line(done.stderr)
+    assert CREDENTIALS["LMSCONF_PASSWORD"] not in done.stdout + done.stderr
+
+
+def test_missing_credential_exits_2_naming_it(tmp_path: Path) -> None:
+    partial = {k: v for k, v in CREDENTIALS.items() if k != "LMSCONF_PRIVATE_KEY"}
+    done = lmsconf("run", "--profile", PROFILE, "--base-url", "http://127.0.0.1:9", "--report-dir", str(tmp_path),
+                   env=partial)
+    assert done.returncode == 2
+    assert "LMSCONF_PRIVATE_KEY" in one_line(done.stderr)
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ('id = "x"\n', "key (top level)"),
+    ("id = [unclosed\n", "not valid TOML"),
+])
+def test_malformed_profile_exits_2_naming_file_and_key(tmp_path: Path, text: str, expected: str) -> None:
+    bad = tmp_path / "broken.toml"
+    bad.write_text(text)
+    done = lmsconf("run", "--profile", str(bad), "--report-dir", str(tmp_path))
+    assert done.returncode == 2
+    line = one_line(done.stderr)
+    assert "broken.toml" in line and expected in line
+
+
+def test_profile_with_a_wrong_value_names_the_key(tmp_path: Path) -> None:
+    from conformance.paths import PROFILES
+
+    text = (PROFILES / f"{PROFILE}.toml").read_text().replace("max_limit = 1000", 'max_limit = "lots"')
+    bad = tmp_path / "wrong-type.toml"
+    bad.write_text(text)
+    done = lmsconf("run", "--profile", str(bad), "--report-dir", str(tmp_path))
+    assert done.returncode == 2
+    assert "pagination.max_limit" in one_line(done.stderr)
+
+
+@pytest.mark.parametrize("args", [
+    ["run", "--profile", "no-such-vendor"],
+    ["run", "--no-such-option"],
+    ["run", "--profile", PROFILE, "--base-url", "ftp://example"],
+    ["simulate", "--profile", PROFILE, "--fault", "no-such-fault"],
+])
+def test_usage_errors_exit_2(tmp_path: Path, args: list[str]) -> None:
+    done = lmsconf(*args, "--report-dir", str(tmp_path)) if args[0] == "run" else lmsconf(*args)
+    assert done.returncode == 2
+    one_line(done.stderr)
+
+
+def test_report_without_results_exits_2(tmp_path: Path) -> None:
+    done = lmsconf("report", "--report-dir", str(tmp_path))
+    assert done.returncode == 2
+    assert "lmsconf run" in one_line(done.stderr)
+
+
+def test_simulate_prints_base_url_and_credentials() -> None:
+    command = [sys.executable, "-m", "conformance.cli", "simulate", "--profile", PROFILE]
+    with subprocess.Popen(command, stdout=subprocess.PIPE, text=True, env=child_env()) as child:
+        try:
+            assert child.stdout is not None
+            lines = [child.stdout.readline().strip() for _ in range(5)]
+        finally:
+            child.terminate()
+            child.wait(timeout=10)
+    settings = dict(line.split("=", 1) for line in lines)
+    assert settings["LMSCONF_BASE_URL"].startswith("http://127.0.0.1:")
+    assert set(settings) == {"LMSCONF_BASE_URL", *CREDENTIALS}
+    assert child.returncode in (0, -15)
