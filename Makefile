@@ -27,7 +27,7 @@ test: setup lint typecheck
 	$(BIN)/python -m pytest tests -q -p no:cacheprovider
 
 lint: $(PY_STAMP)
-	$(BIN)/ruff check conformance tests benchmarks
+	$(BIN)/ruff check conformance tests $(wildcard benchmarks)
 
 typecheck: $(PY_STAMP)
 	$(BIN)/mypy

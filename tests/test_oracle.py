@@ -10,13 +10,15 @@ from conformance.rules.filtering import expected_ids, selects_matching_rows
 from conformance.rules.odata_eval import Evaluator
 from conformance.rules.sorting import Collation, SortKey, local_order, orders_by_key
 
+G1 = "8d9f3c1a-1234-4abc-9def-0123456789AB"
+G2 = "00000000-0000-4000-8000-000000000002"
 ROWS = [
     {"id": "a", "lastName": "Leblanc", "firstName": "Ann", "middleName": None, "activeStatus": 0,
-     "dateAdded": "2020-01-01T00:00:00", "customFields": {"decimal1": 2.5}, "departmentId": "8d9f3c1a-1234-4abc-9def-0123456789AB"},
+     "dateAdded": "2020-01-01T00:00:00", "customFields": {"decimal1": 2.5}, "departmentId": G1},
     {"id": "b", "lastName": "leBrun", "firstName": "Bob", "middleName": "Q", "activeStatus": 1,
-     "dateAdded": "2021-06-01T12:00:00", "customFields": {"decimal1": None}, "departmentId": "00000000-0000-4000-8000-000000000002"},
+     "dateAdded": "2021-06-01T12:00:00", "customFields": {"decimal1": None}, "departmentId": G2},
     {"id": "c", "lastName": "Smith", "firstName": "Cy", "middleName": None, "activeStatus": 0,
-     "dateAdded": "2021-06-01T12:00:00", "customFields": {"decimal1": 7.0}, "departmentId": "8d9f3c1a-1234-4abc-9def-0123456789AB"},
+     "dateAdded": "2021-06-01T12:00:00", "customFields": {"decimal1": 7.0}, "departmentId": G1},
 ]
 
 
