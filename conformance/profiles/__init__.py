@@ -28,6 +28,19 @@ class Resource:
     paginated: bool = False
     sortable: tuple[str, ...] = ()
     filterable: dict[str, str] = field(default_factory=dict)
+    parents: dict[str, str] = field(default_factory=dict)
+    parent_resource: str | None = None
+    versioned: bool = False
+    default_version: str | None = None
+    appendix_c_rows: tuple[int, ...] = ()
+    counterpart: str | None = None
+    item_schema: str | None = None
+    writable: bool = False
+    user_context: bool = False
+
+    @property
+    def nested(self) -> bool:
+        return bool(self.parents)
 
 
 @dataclass(frozen=True)
@@ -114,6 +127,19 @@ def _key_of(error: jsonschema.ValidationError) -> str:
     return ".".join(parts) or "(top level)"
 
 
+def _resource(r: dict[str, Any]) -> Resource:
+    return Resource(
+        name=r["name"], path=r["path"], schema=r["schema"], id_field=r["id_field"],
+        item_path=r.get("item_path"), collection_key=r.get("collection_key"),
+        paginated=bool(r.get("paginated", False)), sortable=tuple(r.get("sortable", ())),
+        filterable=dict(r.get("filterable", {})), parents=dict(r.get("parents", {})),
+        parent_resource=r.get("parent_resource"), versioned=bool(r.get("versioned", False)),
+        default_version=r.get("default_version"), appendix_c_rows=tuple(r.get("appendix_c_rows", ())),
+        counterpart=r.get("counterpart"), item_schema=r.get("item_schema"),
+        writable=bool(r.get("writable", False)), user_context=bool(r.get("user_context", False)),
+    )
+
+
 def parse(path: Path) -> Profile:
     """Parse and validate one profile file; ConfigError names the file, the key and the reason."""
     try:
@@ -126,15 +152,7 @@ def parse(path: Path) -> Profile:
     if errors:
         first = errors[0]
         raise ConfigError(f"{path}: key {_key_of(first)}: {first.message}")
-    resources = tuple(
-        Resource(
-            name=r["name"], path=r["path"], schema=r["schema"], id_field=r["id_field"],
-            item_path=r.get("item_path"), collection_key=r.get("collection_key"),
-            paginated=bool(r.get("paginated", False)), sortable=tuple(r.get("sortable", ())),
-            filterable=dict(r.get("filterable", {})),
-        )
-        for r in raw["resources"]
-    )
+    resources = tuple(_resource(r) for r in raw["resources"])
     return Profile(
         id=raw["id"], vendor=raw["vendor"], api=raw["api"], seed=raw["seed"], source=path,
         raw=raw, resources=resources, rules=tuple(raw["rules"]["apply"]),
