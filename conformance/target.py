@@ -18,6 +18,18 @@ class Target:
     credentials: dict[str, str]
     embedded: bool
     server: Any = field(default=None, repr=False)
+    simulator: Any = field(default=None, repr=False)
+
+    def sibling(self, profile: Profile, base_url: str | None = None) -> Target | None:
+        """The same vendor's other API (v1 beside v1.5): the embedded simulator serves both under one host;
+        a live target needs its base URL given. Credentials are the ones this profile needs."""
+        if self.embedded and self.server is not None:
+            url = self.server.base_url + str(profile.raw.get("simulator_base_path", ""))
+            creds = {k: v for k, v in self.credentials.items() if k in profile.credentials}
+            return Target(base_url=url, credentials=creds, embedded=True, simulator=self.simulator)
+        if base_url is None:
+            return None
+        return live(profile, base_url)
 
     def stop(self) -> None:
         if self.server is not None:
@@ -57,4 +69,6 @@ def embedded(profile: Profile, faults: Sequence[str] = (), dataset: str = "defau
         raise ConfigError(str(exc)) from None
     server = SimulatorServer(simulator)
     server.start()
-    return Target(base_url=server.base_url, credentials=dict(simulator.credentials), embedded=True, server=server)
+    base = server.base_url + str(profile.raw.get("simulator_base_path", ""))
+    return Target(base_url=base, credentials=dict(simulator.credentials), embedded=True, server=server,
+                  simulator=simulator)

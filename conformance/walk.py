@@ -15,7 +15,16 @@ from conformance.profiles import Profile, Resource
 
 
 class Getter(Protocol):
-    def get(self, path: str, *, params: Mapping[str, Any] | None = ...) -> requests.Response: ...
+    def get(self, path: str, *, params: Mapping[str, Any] | None = ...,
+            headers: Mapping[str, str] | None = ...) -> requests.Response: ...
+
+
+def paging_headers(profile: Profile, resource: Resource) -> dict[str, str]:
+    """Headers that ask a versioned endpoint for its paginated shape (Absorb: x-api-version 1.5.1)."""
+    versions = profile.section("versions")
+    if resource.versioned and versions.get("request_header") and versions.get("paginated_version"):
+        return {versions["request_header"]: versions["paginated_version"]}
+    return {}
 
 
 @dataclass(frozen=True)
@@ -74,7 +83,7 @@ def fetch_page(client: Getter, profile: Profile, resource: Resource, offset: int
     """GET one page; the body is parsed JSON, or the raw text when it is not JSON."""
     pg = profile.pagination
     params = {pg["offset_param"]: str(offset), pg["limit_param"]: str(limit), **(extra or {})}
-    response = client.get(resource.path, params=params)
+    response = client.get(resource.path, params=params, headers=paging_headers(profile, resource))
     try:
         body: Any = response.json()
     except (ValueError, json.JSONDecodeError):

@@ -97,8 +97,12 @@ def test_simulate_prints_base_url_and_credentials() -> None:
             lines = [child.stdout.readline().strip() for _ in range(5)]
         finally:
             child.terminate()
-            child.wait(timeout=10)
+            try:
+                child.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                child.kill()
+                child.wait()
     settings = dict(line.split("=", 1) for line in lines)
     assert settings["LMSCONF_BASE_URL"].startswith("http://127.0.0.1:")
     assert set(settings) == {"LMSCONF_BASE_URL", *CREDENTIALS}
-    assert child.returncode in (0, -15)
+    assert child.returncode == 0  # SIGTERM is a clean stop

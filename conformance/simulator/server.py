@@ -119,8 +119,12 @@ def announce(base_url: str, credentials: dict[str, str], out: TextIO = sys.stdou
     out.flush()
 
 
-def _ignore(signum: int, frame: FrameType | None) -> None:
-    """Placeholder SIGTERM handler: uvicorn re-raises the signal after a clean shutdown."""
+def _announce_when_started(server: uvicorn.Server, url: str, credentials: dict[str, str], out: TextIO) -> None:
+    """Print the settings only once the server accepts connections, so a reader can use them at once."""
+    while not server.started and not server.should_exit:
+        time.sleep(0.01)
+    if server.started:
+        announce(url, credentials, out)
 
 
 def serve(profile_name: str, host: str = DEFAULT_HOST, port: int = 0, faults: Iterable[str] = (),
@@ -128,12 +132,18 @@ def serve(profile_name: str, host: str = DEFAULT_HOST, port: int = 0, faults: It
     """Serve one profile's simulator in the foreground until Ctrl-C or SIGTERM."""
     simulator = Simulator(profile_name, faults=faults, dataset=dataset, db=db)
     sock = _bind(host, port)
-    bound_port = int(sock.getsockname()[1])
-    announce(_url(host, bound_port), simulator.credentials, out)
+    server = _server(simulator, host, int(sock.getsockname()[1]))
+
+    def stop(signum: int, frame: FrameType | None) -> None:
+        server.should_exit = True  # a SIGTERM before uvicorn installs its own handlers still stops it
+
     main = threading.current_thread() is threading.main_thread()
-    previous = signal.signal(signal.SIGTERM, _ignore) if main else None
+    previous = signal.signal(signal.SIGTERM, stop) if main else None
+    url = _url(host, int(sock.getsockname()[1]))
+    threading.Thread(target=_announce_when_started, args=(server, url, simulator.credentials, out),
+                     name="announce", daemon=True).start()
     try:
-        _server(simulator, host, bound_port).run(sockets=[sock])
+        server.run(sockets=[sock])
     except KeyboardInterrupt:
         pass
     finally:

@@ -9,6 +9,7 @@ import pytest
 from conformance.http.client import Client
 from conformance.plugin import STATE
 from conformance.profiles import Profile, Resource
+from conformance.suites.nested import concrete
 from conformance.target import Target
 from conformance.walk import Walk, walk
 
@@ -25,7 +26,22 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
         return
     profile = metafunc.config.stash[STATE].profile
     resources = paginated(profile) if profile else []
-    metafunc.parametrize("resource", resources, ids=[r.name for r in resources], scope="session")
+    metafunc.parametrize("resource", resources, ids=[r.name for r in resources], indirect=True, scope="session")
+
+
+_CONCRETE: dict[str, Resource] = {}
+
+
+@pytest.fixture(scope="session")
+def resource(request: pytest.FixtureRequest, client: Client, profile: Profile) -> Resource:
+    """The parametrized resource, with the path parameters of a nested collection filled in."""
+    declared: Resource = request.param
+    if declared.name not in _CONCRETE:
+        try:
+            _CONCRETE[declared.name] = concrete(client, profile, declared)
+        except LookupError as exc:
+            pytest.skip(str(exc))
+    return _CONCRETE[declared.name]
 
 
 def max_limit(profile: Profile) -> int:
