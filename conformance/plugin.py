@@ -16,6 +16,7 @@ from typing import Any
 import pytest
 
 from conformance import profiles
+from conformance.cleanup import PREFIX, Ledger, new_run_id, sweep_paths
 from conformance.errors import ConfigError, CredentialsRejected, TargetUnreachable, TokenUnreadable
 from conformance.http.client import Client
 from conformance.http.record import Recorder
@@ -24,6 +25,7 @@ from conformance.reporting import allure as allure_report
 from conformance.reporting.summary import ProfileSummary, write_part
 from conformance.rules import REGISTRY, Rule
 from conformance.target import Target, embedded, live
+from conformance.walk import walk
 
 STATE = pytest.StashKey["RunState"]()
 REQUESTS = pytest.StashKey[int]()
@@ -55,6 +57,9 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     group.addoption("--base-url", dest="lmsconf_base_url", default=None,
                     help="base URL of a live sandbox (credentials from LMSCONF_* variables); "
                          "omit to run against the embedded simulator")
+    group.addoption("--counterpart-base-url", dest="lmsconf_counterpart_base_url", default=None,
+                    help="base URL of the older API the versions suite compares with (Absorb v1 beside v1.5); "
+                         "the embedded simulator serves both")
     group.addoption("--report-dir", dest="lmsconf_report_dir", default="reports",
                     help="where summary.json is written (default: reports)")
     group.addoption("--read-only", dest="lmsconf_read_only", action="store_true",
@@ -154,6 +159,45 @@ def client(pytestconfig: pytest.Config, target: Target) -> Client:
 def recorder(client: Client) -> Recorder:
     assert client.recorder is not None
     return client.recorder
+
+
+def _sweep(client: Client, profile: Profile, ledger: Ledger) -> None:
+    """Queue the removal of anything an earlier run left behind with the suite's prefix."""
+    writes = profile.section("writes")
+    if not writes.get("resource"):
+        return
+    resource = profile.resource(writes["resource"])
+    name_field = writes.get("name_field", "name")
+    extra: dict[str, str] = {}
+    if profile.filtering and name_field in resource.filterable:
+        extra[profile.filtering["param"]] = f"startswith({name_field}, '{PREFIX}')"
+    found = walk(client, profile, resource, int(profile.pagination.get("max_limit", 100)), extra)
+    for path in sweep_paths(found.rows, name_field, resource.id_field, resource.item_path or ""):
+        ledger.created(path, note="left over by an earlier run")
+
+
+@pytest.fixture(scope="session")
+def ledger(pytestconfig: pytest.Config, profile: Profile, client: Client) -> Iterator[Ledger]:
+    """What the writes suite created or changed, undone at the end of the session even when tests fail.
+
+    Entries are saved to DIR/<profile>/ledger.json as they are made, so a run that was killed is
+    undone by the next one before it writes anything."""
+    state = pytestconfig.stash[STATE]
+    file = state.report_dir / profile.id / "ledger.json"
+    leftover = Ledger.left_over(file)
+    if leftover is not None:
+        leftover.undo(client)
+    book = Ledger(run_id=new_run_id(), file=file)
+    _sweep(client, profile, book)
+    book.undo(client)
+    try:
+        yield book
+    finally:
+        book.undo(client)
+        _sweep(client, profile, book)
+        book.undo(client)
+        if state.summary is not None:
+            state.summary.cleanup_problems = list(book.problems)
 
 
 @pytest.fixture(autouse=True)

@@ -53,6 +53,7 @@ class ProfileSummary:
     unintended_429: int = 0
     error: str | None = None
     error_kind: str | None = None
+    cleanup_problems: list[str] = field(default_factory=list)
 
     def record(self, rule_id: str, outcome: str, requests: int) -> None:
         self.rules.setdefault(rule_id, RuleTally()).add(outcome, requests)
@@ -65,6 +66,8 @@ class ProfileSummary:
             "duration_s": round(self.duration_s, 3),
             "unintended_429": self.unintended_429,
         }
+        if self.cleanup_problems:
+            data["cleanup_problems"] = self.cleanup_problems
         if self.error:
             data["error"] = self.error
             data["error_kind"] = self.error_kind

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import re
+from collections.abc import Mapping
 from typing import Any
 
 from conformance.profiles import Profile, Resource
@@ -13,11 +14,25 @@ PARAM = re.compile(r"\{(\w+)\}")
 CANDIDATES = 12
 
 
-def fill(template: str, row: dict[str, Any], parents: dict[str, str]) -> str | None:
+def fill_template(template: str, values: Mapping[str, str], *, last_is_id: bool = False) -> str:
+    """Fill ``{param}`` from ``values`` without regard to case (v1 writes {CourseId}, v1.5 {courseId});
+    with ``last_is_id`` the last parameter of the path takes ``values['id']``."""
+    folded = {k.lower(): v for k, v in values.items()}
+    names = PARAM.findall(template)
+    last = names[-1] if names else None
+
+    def value(match: re.Match[str]) -> str:
+        name = match.group(1)
+        if last_is_id and name == last and "id" in folded:
+            return str(folded["id"])
+        return str(folded.get(name.lower(), match.group(0)))
+
+    return PARAM.sub(value, template)
+
+
+def _parent_values(row: Mapping[str, Any], parents: Mapping[str, str]) -> dict[str, str] | None:
     values = {param: row.get(field) for param, field in parents.items()}
-    if any(v is None for v in values.values()):
-        return None
-    return PARAM.sub(lambda m: str(values.get(m.group(1), m.group(0))), template)
+    return None if any(v is None for v in values.values()) else {k: str(v) for k, v in values.items()}
 
 
 def child_count(client: Getter, profile: Profile, resource: Resource) -> int:
@@ -26,22 +41,29 @@ def child_count(client: Getter, profile: Profile, resource: Resource) -> int:
     return total if isinstance(total, int) else len(page.rows or [])
 
 
-def concrete(client: Getter, profile: Profile, resource: Resource) -> Resource:
-    """The resource with its path parameters filled from the parent row with the most children
-    among the first few parents (so the walks cross several pages)."""
+def choose_parent(client: Getter, profile: Profile, resource: Resource) -> dict[str, str]:
+    """Path values from the parent row with the most children among the first few parents,
+    so walks of the nested collection cross several pages."""
     if not resource.parents or not resource.parent_resource:
-        return resource
+        return {}
     parent = profile.resource(resource.parent_resource)
     first = fetch_page(client, profile, parent, int(profile.pagination.get("first_offset", 0)), CANDIDATES)
-    best, best_count = None, -1
+    best: dict[str, str] | None = None
+    best_count = -1
     for row in first.rows or []:
-        path = fill(resource.path, row, resource.parents)
-        if path is None:
+        values = _parent_values(row, resource.parents)
+        if values is None:
             continue
-        candidate = dataclasses.replace(resource, path=path)
-        count = child_count(client, profile, candidate)
+        count = child_count(client, profile, dataclasses.replace(resource, path=fill_template(resource.path, values)))
         if count > best_count:
-            best, best_count = candidate, count
+            best, best_count = values, count
     if best is None:
         raise LookupError(f"no {parent.name} row to fill {resource.path}")
     return best
+
+
+def concrete(client: Getter, profile: Profile, resource: Resource) -> Resource:
+    """The resource with its path parameters filled (unchanged when it has none)."""
+    if not resource.parents:
+        return resource
+    return dataclasses.replace(resource, path=fill_template(resource.path, choose_parent(client, profile, resource)))
