@@ -11,6 +11,7 @@ import pytest
 
 from conformance import profiles
 from conformance.absorb_appendix_c import AppendixCRow, get_rows
+from conformance.errors import ConfigError
 from conformance.http.client import Client
 from conformance.http.record import Recorder
 from conformance.plugin import STATE
@@ -45,7 +46,10 @@ def pairs(profile: Profile | None, kind: str) -> list[Pair]:
     name = profile.section("versions").get("counterpart") if profile else None
     if profile is None or not name:
         return []
-    other = profiles.load(name)
+    try:
+        other = profiles.load(name)
+    except ConfigError:
+        return []  # the counterpart fixture reports the broken profile
     rows = {r.row: r for r in get_rows() if r.method == "GET" and r.difference == kind}
     found = []
     for res in profile.resources:

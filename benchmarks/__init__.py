@@ -1,0 +1,1 @@
+"""Benchmarks of lms-conformance (results in README.md, "Benchmarks"). Run with `make bench`."""
