@@ -1,0 +1,230 @@
+"""Rate-limit rules over a recorded burst (seed 003 Appendix A 'Rate Limiting').
+
+Absorb documents "200 per second" plus "a burst limit of an additional 100
+requests" answered with 429 Too Many Requests. These rules read that as a token
+bucket: a bucket that starts full holds ``requests + burst`` tokens and refills at
+``requests / per_seconds`` tokens a second, each request taking one. A client may
+therefore send ``capacity + rate * t`` requests by elapsed time ``t``; the suite
+waits for the bucket to refill before a burst so that reading holds from its start.
+
+Timings come from the client (``started_at`` wall-clock seconds, ``elapsed_s``):
+the server sees each request a little after it was sent, so every bound below
+gives the target ``tolerance_s`` of benefit and counts requests that may have
+reached the server first (those sent before the answer came back).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any, Protocol, TypeVar
+
+from conformance.http.retry import parse_retry_after
+from conformance.rules.common import Answer, describe
+from conformance.rules.registry import Violation, rule
+
+CITE = "003_09d5ed03fea4db3d.txt Appendix A 'Rate Limiting'"
+RETRY_AFTER_CITE = CITE + "; RFC 9110 section 10.2.3 (Retry-After)"
+PRESENCE = ("required", "optional", "absent")
+TOLERANCE_S = 0.05
+_DIGITS = re.compile(r"[0-9]+")
+_NUMBER_LIKE = re.compile(r"[+-]?[0-9]*\.?[0-9]+(?:[eE][+-]?[0-9]+)?")
+
+
+class Timed(Answer, Protocol):
+    """A recorded exchange with its client-side timing (conformance.http.record.Exchange fits)."""
+
+    @property
+    def started_at(self) -> float: ...
+    @property
+    def elapsed_s(self) -> float: ...
+
+
+T = TypeVar("T", bound=Timed)
+
+
+@dataclass(frozen=True)
+class Limits:
+    """The documented limit from a profile's [ratelimit] section."""
+
+    requests: int
+    per_seconds: float
+    burst: int = 0
+    retry_after: str = "optional"
+
+    @classmethod
+    def from_profile(cls, section: Mapping[str, Any]) -> Limits:
+        presence = str(section.get("retry_after", "optional"))
+        if presence not in PRESENCE:
+            raise ValueError(f"[ratelimit] retry_after must be one of {', '.join(PRESENCE)}; got {presence!r}")
+        return cls(requests=int(section["requests"]), per_seconds=float(section.get("per_seconds", 1.0)),
+                   burst=int(section.get("burst", 0)), retry_after=presence)
+
+    @property
+    def capacity(self) -> int:
+        """Requests a full bucket admits at once: the rate's allowance plus the burst."""
+        return self.requests + self.burst
+
+    @property
+    def rate(self) -> float:
+        """Tokens added per second."""
+        return self.requests / self.per_seconds
+
+    @property
+    def refill_s(self) -> float:
+        """Seconds an empty bucket takes to fill up again."""
+        return self.capacity / self.rate
+
+    def allowance(self, elapsed_s: float) -> float:
+        """The most requests a bucket that starts full admits within `elapsed_s` seconds."""
+        return self.capacity + self.rate * max(0.0, elapsed_s)
+
+
+# ---- evidence helpers ------------------------------------------------------------------------------
+
+
+def in_order(exchanges: Sequence[T]) -> list[T]:
+    """The exchanges in the order they were sent."""
+    return sorted(exchanges, key=lambda ex: ex.started_at)
+
+
+def limited(exchanges: Sequence[T], status: int = 429) -> list[T]:
+    return [ex for ex in exchanges if ex.status == status]
+
+
+def received_at(ex: Timed) -> float:
+    return ex.started_at + ex.elapsed_s
+
+
+def overran(burst: Sequence[Timed], limits: Limits, tolerance_s: float = TOLERANCE_S) -> bool:
+    """True when the burst sent more than the documented allowance for the time it took.
+
+    Measured from the first request's start to the last answer, plus `tolerance_s`: a
+    slower burst proves nothing about enforcement.
+    """
+    if not burst:
+        return False
+    ordered = in_order(burst)
+    span = max(received_at(ex) for ex in ordered) - ordered[0].started_at
+    return len(ordered) > limits.allowance(span + tolerance_s)
+
+
+def seen_before(ex: Timed, burst: Sequence[Timed]) -> int:
+    """How many other requests of the burst may have reached the server before `ex` did.
+
+    Every request sent before `ex` was answered could have; with one sender this is
+    simply the number sent before it.
+    """
+    answered = received_at(ex)
+    return sum(1 for other in burst if other is not ex and other.started_at < answered)
+
+
+def retry_after_problem(value: str | None) -> str | None:
+    """Why a Retry-After value is not delay-seconds (1*DIGIT) or an HTTP-date; None when it is."""
+    if value is None:
+        return "no Retry-After header"
+    text = value.strip()
+    if _DIGITS.fullmatch(text):
+        return None
+    if _NUMBER_LIKE.fullmatch(text) or parse_retry_after(text, now=0.0) is None:
+        return f"Retry-After {value!r} is neither delay-seconds (a non-negative integer) nor an HTTP-date"
+    return None
+
+
+def advised_wait(ex: Timed, limits: Limits) -> float:
+    """Seconds from the 429's arrival that it asks the client to wait.
+
+    A valid Retry-After (an HTTP-date is read against the time the 429 arrived); without
+    one, one documented window (`per_seconds`).
+    """
+    value = ex.response_headers.get("retry-after")
+    if retry_after_problem(value) is not None:
+        return limits.per_seconds
+    advised = parse_retry_after(value, now=received_at(ex))
+    return limits.per_seconds if advised is None else advised
+
+
+# ---- rules ------------------------------------------------------------------------------------------
+
+
+@rule("ratelimit.enforced", cites=CITE,
+      summary="a burst faster than the documented rate and burst allowance is answered 429 before it ends")
+def enforced(burst: Sequence[Timed], limits: Limits, limited_status: int = 429,
+             tolerance_s: float = TOLERANCE_S) -> None:
+    """Fails when no request of a burst that overran the allowance was limited.
+
+    The caller checks `overran` first: a burst that stayed within the allowance is no
+    evidence either way, and passing one here is a ValueError.
+    """
+    if limited(burst, limited_status):
+        return
+    if not overran(burst, limits, tolerance_s):
+        raise ValueError("the burst stayed within the documented allowance; it cannot show enforcement")
+    ordered = in_order(burst)
+    span = received_at(ordered[-1]) - ordered[0].started_at
+    raise Violation(f"{len(ordered)} requests in {span:.2f} s were all admitted (none answered {limited_status}); "
+                    f"the documented limit admits at most {limits.allowance(span):.0f} "
+                    f"({limits.requests} per {limits.per_seconds:g} s plus a burst of {limits.burst})")
+
+
+@rule("ratelimit.allows-documented-burst", cites=CITE,
+      summary="no 429 within the first window before requests + burst requests have been sent")
+def allows_documented_burst(burst: Sequence[Timed], limits: Limits, limited_status: int = 429,
+                            tolerance_s: float = TOLERANCE_S) -> None:
+    """Fails on a 429 sent within the first `per_seconds` (less `tolerance_s`) of a burst that
+    started with a full allowance, when fewer than ``requests + burst`` requests could have
+    reached the server before it.
+
+    Only the first window is judged: after it, fixed-window, sliding-window and
+    token-bucket readings of the contract disagree on what must still be admitted.
+    """
+    ordered = in_order(burst)
+    if not ordered:
+        return
+    start = ordered[0].started_at
+    for ex in limited(ordered, limited_status):
+        at = ex.started_at - start
+        before = seen_before(ex, ordered)
+        if at < limits.per_seconds - tolerance_s and before < limits.capacity:
+            raise Violation(f"{describe(ex)} {at:.3f} s into a burst after at most {before} requests; "
+                            f"the contract allows {limits.capacity} ({limits.requests} per "
+                            f"{limits.per_seconds:g} s plus a burst of {limits.burst}) in the first window")
+
+
+@rule("ratelimit.retry-after-valid", cites=RETRY_AFTER_CITE,
+      summary="a 429 carries Retry-After as the profile says (required, optional or absent), "
+              "as delay-seconds or an HTTP-date")
+def retry_after_valid(answers: Sequence[Answer], presence: str) -> None:
+    """`answers` are 429s; `presence` is the profile's [ratelimit] retry_after."""
+    if presence not in PRESENCE:
+        raise ValueError(f"presence must be one of {', '.join(PRESENCE)}; got {presence!r}")
+    for ex in answers:
+        value = ex.response_headers.get("retry-after")
+        if presence == "absent":
+            if value is not None:
+                raise Violation(f"{describe(ex)} with Retry-After {value!r}; the profile says a 429 carries none")
+            continue
+        if value is None and presence == "optional":
+            continue
+        problem = retry_after_problem(value)
+        if problem is not None:
+            raise Violation(f"{describe(ex)} with {problem} (the profile says Retry-After is {presence})")
+
+
+@rule("ratelimit.recovers-after-wait", cites=CITE,
+      summary="after waiting what Retry-After says (one window when it says nothing) a request succeeds again")
+def recovers_after_wait(limited_answer: Timed, follow_up: Timed, limits: Limits,
+                        tolerance_s: float = 0.01) -> None:
+    """`follow_up` was sent at least `advised_wait(limited_answer)` after the 429 arrived.
+
+    A follow-up sent sooner is no evidence, and passing one is a ValueError.
+    """
+    wait = advised_wait(limited_answer, limits)
+    waited = follow_up.started_at - received_at(limited_answer)
+    if waited < wait - tolerance_s:
+        raise ValueError(f"the follow-up came {waited:.2f} s after the 429, before the advised {wait:.2f} s")
+    code = follow_up.status
+    if code is None or not 200 <= code < 300:
+        raise Violation(f"{describe(follow_up)} {waited:.2f} s after a 429 that asked for {wait:.2f} s "
+                        f"(Retry-After {limited_answer.response_headers.get('retry-after')!r})")

@@ -1,0 +1,207 @@
+"""Rate limits (seed 003 Appendix A 'Rate Limiting'): one bounded burst, then a wait and a retry.
+
+Every test here spends the target's quota on purpose (marker ``quota``; leave them
+out of a live run with ``-m "not quota"``). The burst is sent once per module,
+unthrottled and without retries, only after the allowance has had time to refill,
+and it stops a few requests after the first 429, at ``CAP_FACTOR`` times the
+allowance, or after ``CAP_S`` seconds, whichever comes first. Before the module
+ends it waits for the allowance to refill again, so the tests that run after it
+(through the throttled client) never meet a 429 they did not ask for.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from functools import cached_property
+
+import pytest
+
+from conformance.http.client import Client
+from conformance.http.record import Exchange, Recorder
+from conformance.profiles import Profile
+from conformance.reporting import allure as allure_report
+from conformance.rules import ratelimit
+from conformance.rules.ratelimit import Limits, advised_wait, in_order, received_at
+from conformance.target import Target
+from conformance.walk import paging_headers
+
+pytestmark = pytest.mark.quota
+
+CAP_FACTOR = 3           # at most this many times requests + burst in one burst
+CAP_S = 5.0              # and never longer than this
+AFTER_FIRST_429 = 5      # further requests sent once limited, for more than one 429 to read
+WORKERS_EMBEDDED = 1     # on loopback one sender reaches ~1000 requests/s, five times Absorb's rate
+WORKERS_LIVE = 4         # a live target's round trip needs parallel senders to outpace the rate
+MAX_WAIT_S = 5.0         # the longest Retry-After the recovery test honours
+MAX_SETTLE_S = 10.0      # the longest the module waits for the allowance to refill at the end
+BURST, AFTER_WAIT = "burst", "after-wait"
+
+
+@dataclass
+class _Budget:
+    """Shared by the senders: how many requests remain, and when to stop."""
+
+    cap: int
+    deadline: float
+    limited_after: int
+    sent: int = 0
+    limited: int = 0
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def take(self) -> bool:
+        with self.lock:
+            if self.sent >= self.cap or self.limited > self.limited_after or time.monotonic() >= self.deadline:
+                return False
+            self.sent += 1
+            return True
+
+    def answered(self, status: int, limited_status: int) -> None:
+        if status == limited_status:
+            with self.lock:
+                self.limited += 1
+
+
+@dataclass(frozen=True)
+class Probe:
+    """The cheap request the burst repeats: the first top-level collection at its smallest page."""
+
+    path: str
+    params: dict[str, str]
+    headers: dict[str, str]
+
+    @classmethod
+    def for_profile(cls, profile: Profile) -> Probe:
+        top = [r for r in profile.resources if not r.nested] or list(profile.resources)
+        res = next((r for r in top if r.paginated), top[0])
+        pg = profile.pagination
+        params = {pg["limit_param"]: str(pg.get("min_limit", 1))} if res.paginated and "limit_param" in pg else {}
+        return cls(res.path, params, paging_headers(profile, res))
+
+    def send(self, client: Client, purpose: str) -> int:
+        response = client.request("GET", self.path, params=self.params, headers=self.headers, retry_429=False,
+                                  deliberate=True, throttle=False, purpose=purpose)
+        return response.status_code
+
+
+class BurstRun:
+    """The module's one burst, sent when a test first asks for it."""
+
+    def __init__(self, client: Client, recorder: Recorder, profile: Profile, limits: Limits, workers: int) -> None:
+        self.client, self.recorder, self.limits, self.workers = client, recorder, limits, workers
+        self.probe = Probe.for_profile(profile)
+        self.limited_status = int(profile.status.get("rate_limited", 429))
+
+    @cached_property
+    def exchanges(self) -> list[Exchange]:
+        self._sleep_until(self._quiet_since() + self.limits.refill_s)
+        mark = self.recorder.mark()
+        budget = _Budget(cap=CAP_FACTOR * self.limits.capacity, deadline=time.monotonic() + CAP_S,
+                         limited_after=AFTER_FIRST_429)
+        senders = [threading.Thread(target=self._send, args=(budget,), name=f"burst-{n}")
+                   for n in range(self.workers)]
+        for sender in senders:
+            sender.start()
+        for sender in senders:
+            sender.join()
+        return in_order([ex for ex in self.recorder.since(mark) if ex.purpose == BURST])
+
+    def evidence(self) -> list[Exchange]:
+        """The burst; a test that did not send it itself gets it attached to its report too."""
+        sent_earlier = "exchanges" in self.__dict__
+        if sent_earlier:
+            allure_report.attach_exchanges(self.exchanges)
+        return self.exchanges
+
+    @property
+    def limited(self) -> list[Exchange]:
+        return ratelimit.limited(self.exchanges, self.limited_status)
+
+    def follow_up(self) -> Exchange:
+        mark = self.recorder.mark()
+        self.probe.send(self.client, AFTER_WAIT)
+        return [ex for ex in self.recorder.since(mark) if ex.purpose == AFTER_WAIT][-1]
+
+    def settle(self) -> None:
+        """Wait until the allowance has refilled after the burst (and the single request after it)."""
+        if "exchanges" not in self.__dict__ or not self.exchanges:
+            return
+        wait = max([self.limits.refill_s, *(advised_wait(ex, self.limits) for ex in self.limited[-1:])])
+        refilled = max(received_at(ex) for ex in self.exchanges) + min(wait, MAX_SETTLE_S)
+        self._sleep_until(max(refilled, self._quiet_since() + 1 / self.limits.rate))
+
+    def _send(self, budget: _Budget) -> None:
+        while budget.take():
+            budget.answered(self.probe.send(self.client, BURST), self.limited_status)
+
+    def _quiet_since(self) -> float:
+        made = self.recorder.exchanges
+        return max((received_at(ex) for ex in made[-50:]), default=0.0)
+
+    @staticmethod
+    def _sleep_until(moment: float) -> None:
+        time.sleep(max(0.0, moment - time.time()))
+
+
+@pytest.fixture(scope="module")
+def limits(profile: Profile) -> Limits:
+    if "requests" not in profile.ratelimit:
+        pytest.skip(f"profile {profile.id} documents no rate limit")
+    return Limits.from_profile(profile.ratelimit)
+
+
+@pytest.fixture(scope="module")
+def burst(client: Client, recorder: Recorder, profile: Profile, target: Target, limits: Limits) -> Iterator[BurstRun]:
+    run = BurstRun(client, recorder, profile, limits, WORKERS_EMBEDDED if target.embedded else WORKERS_LIVE)
+    try:
+        yield run
+    finally:
+        run.settle()
+
+
+def _span(exchanges: list[Exchange]) -> str:
+    if not exchanges:
+        return "no requests"
+    return f"{len(exchanges)} requests in {received_at(exchanges[-1]) - exchanges[0].started_at:.2f} s"
+
+
+def _limited_or_skip(burst: BurstRun) -> list[Exchange]:
+    burst.evidence()
+    hits = burst.limited
+    if not hits:
+        pytest.skip(f"the burst ({_span(burst.exchanges)}) was never answered {burst.limited_status}")
+    return hits
+
+
+@pytest.mark.rule("ratelimit.enforced")
+def test_a_burst_past_the_allowance_is_limited(burst: BurstRun, limits: Limits) -> None:
+    sent = burst.evidence()
+    if not burst.limited and not ratelimit.overran(sent, limits):
+        pytest.skip(f"the burst ({_span(sent)}) did not outpace the documented allowance")
+    ratelimit.enforced(sent, limits, burst.limited_status)
+
+
+@pytest.mark.rule("ratelimit.allows-documented-burst")
+def test_the_documented_burst_is_admitted(burst: BurstRun, limits: Limits) -> None:
+    sent = burst.evidence()
+    first_window = [ex for ex in sent if ex.started_at - sent[0].started_at < limits.per_seconds] if sent else []
+    if len(first_window) < limits.capacity and not ratelimit.limited(first_window, burst.limited_status):
+        pytest.skip(f"the burst ({_span(sent)}) sent fewer than {limits.capacity} requests in its first window")
+    ratelimit.allows_documented_burst(sent, limits, burst.limited_status)
+
+
+@pytest.mark.rule("ratelimit.retry-after-valid")
+def test_429_carries_retry_after_as_documented(burst: BurstRun, limits: Limits) -> None:
+    ratelimit.retry_after_valid(_limited_or_skip(burst), limits.retry_after)
+
+
+@pytest.mark.rule("ratelimit.recovers-after-wait")
+def test_a_request_after_the_advised_wait_succeeds(burst: BurstRun, limits: Limits) -> None:
+    last = max(_limited_or_skip(burst), key=received_at)
+    wait = advised_wait(last, limits)
+    if wait > MAX_WAIT_S:
+        pytest.skip(f"the 429 asks for {wait:.0f} s; this suite waits at most {MAX_WAIT_S:.0f} s")
+    time.sleep(max(0.0, received_at(last) + wait + 0.02 - time.time()))
+    ratelimit.recovers_after_wait(last, burst.follow_up(), limits)
