@@ -14,6 +14,7 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from functools import cached_property
 
@@ -49,14 +50,20 @@ class _Budget:
     limited_after: int
     sent: int = 0
     limited: int = 0
+    stopped: bool = False
     lock: threading.Lock = field(default_factory=threading.Lock)
 
     def take(self) -> bool:
         with self.lock:
-            if self.sent >= self.cap or self.limited > self.limited_after or time.monotonic() >= self.deadline:
+            if (self.stopped or self.sent >= self.cap or self.limited > self.limited_after
+                    or time.monotonic() >= self.deadline):
                 return False
             self.sent += 1
             return True
+
+    def stop(self) -> None:
+        with self.lock:
+            self.stopped = True
 
     def answered(self, status: int, limited_status: int) -> None:
         if status == limited_status:
@@ -100,12 +107,10 @@ class BurstRun:
         mark = self.recorder.mark()
         budget = _Budget(cap=CAP_FACTOR * self.limits.capacity, deadline=time.monotonic() + CAP_S,
                          limited_after=AFTER_FIRST_429)
-        senders = [threading.Thread(target=self._send, args=(budget,), name=f"burst-{n}")
-                   for n in range(self.workers)]
+        with ThreadPoolExecutor(self.workers, thread_name_prefix="burst") as pool:
+            senders = [pool.submit(self._send, budget) for _ in range(self.workers)]
         for sender in senders:
-            sender.start()
-        for sender in senders:
-            sender.join()
+            sender.result()  # a sender's failure (e.g. the target went away) fails the test that asked
         return in_order([ex for ex in self.recorder.since(mark) if ex.purpose == BURST])
 
     def evidence(self) -> list[Exchange]:
@@ -133,8 +138,12 @@ class BurstRun:
         self._sleep_until(max(refilled, self._quiet_since() + 1 / self.limits.rate))
 
     def _send(self, budget: _Budget) -> None:
-        while budget.take():
-            budget.answered(self.probe.send(self.client, BURST), self.limited_status)
+        try:
+            while budget.take():
+                budget.answered(self.probe.send(self.client, BURST), self.limited_status)
+        except BaseException:
+            budget.stop()
+            raise
 
     def _quiet_since(self) -> float:
         made = self.recorder.exchanges
