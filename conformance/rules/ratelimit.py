@@ -209,7 +209,7 @@ def retry_after_valid(answers: Sequence[Answer], presence: str) -> None:
             continue
         problem = retry_after_problem(value)
         if problem is not None:
-            raise Violation(f"{describe(ex)} with {problem} (the profile says Retry-After is {presence})")
+            raise Violation(f"{describe(ex)}: {problem} (the profile says Retry-After is {presence})")
 
 
 @rule("ratelimit.recovers-after-wait", cites=CITE,
