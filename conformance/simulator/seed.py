@@ -1,8 +1,10 @@
-"""Deterministic sample data for the simulator: departments, courses, users, enrollments.
+"""Deterministic sample data for the simulator: departments, courses, users, enrollments and the
+rest of a portal (lessons, sessions, schedules, attendance, certificates, coupons, groups, roles,
+tags, resources; see ``seed_portal``).
 
 Everything comes from one ``random.Random`` with a fixed seed and the small name
 lists in ``fixtures/absorb/``, so the same dataset name gives byte-identical rows
-on every run. Rows are plain tuples in the column order of ``store.SCHEMA``.
+on every run. Rows are plain tuples in the column order of ``tables.SCHEMA``.
 
 The data deliberately carries what makes sorting and filtering interesting:
 shared last names (some lower-case, some with apostrophes or accents), many
@@ -52,6 +54,17 @@ class Dataset:
     courses: tuple[Row, ...]
     users: tuple[Row, ...]
     enrollments: tuple[Row, ...]
+    lessons: tuple[Row, ...] = ()
+    lesson_enrollments: tuple[Row, ...] = ()
+    sessions: tuple[Row, ...] = ()
+    session_schedules: tuple[Row, ...] = ()
+    attendance: tuple[Row, ...] = ()
+    certificates: tuple[Row, ...] = ()
+    coupons: tuple[Row, ...] = ()
+    groups: tuple[Row, ...] = ()
+    roles: tuple[Row, ...] = ()
+    tags: tuple[Row, ...] = ()
+    resources: tuple[Row, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -124,15 +137,21 @@ class Generator:
 
 
 def generate_with(names: Names, spec: DatasetSpec, name: str = "custom", seed: int = SEED) -> Dataset:
-    """Generate one dataset; the same arguments always give identical rows."""
+    """Generate one dataset; the same arguments always give identical rows.
+
+    The portal tables are drawn after the people, from the same generator, so
+    adding them left the departments, courses, users and enrollments unchanged.
+    """
     from conformance.simulator.seed_people import enrollments, users
+    from conformance.simulator.seed_portal import portal
 
     gen = Generator(names, seed)
     departments = gen.departments(spec.departments)
     courses = gen.courses(spec.courses)
     people = users(gen, spec.users, [d[0] for d in departments])
     taken = enrollments(gen, spec.enrollments, people, courses)
-    return Dataset(name, tuple(departments), tuple(courses), tuple(people), tuple(taken))
+    rest = portal(gen, departments, courses, people, taken)
+    return Dataset(name, tuple(departments), tuple(courses), tuple(people), tuple(taken), **rest)
 
 
 @cache

@@ -1,4 +1,4 @@
-"""SQLite store behind the simulator: departments, courses, users, enrollments.
+"""SQLite store behind the simulator: every table of ``tables.SCHEMA``, loaded from a seeded dataset.
 
 One ``sqlite3`` connection (":memory:" by default, or a file given as ``db``),
 opened with ``check_same_thread=False`` because the server runs on its own
@@ -17,64 +17,16 @@ from __future__ import annotations
 import json
 import sqlite3
 import threading
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
 from conformance.simulator.seed import Dataset
+from conformance.simulator.tables import AUDIT_COLUMNS, INDEXES, SCHEMA, Column
+
+__all__ = ["LOWER", "SCHEMA", "UPPER", "Column", "Store", "to_json"]
 
 
-@dataclass(frozen=True)
-class Column:
-    name: str
-    kind: str               # guid string datetime int number bool json internal
-    expression: str = ""    # for generated columns: the SQL that computes it
-    path: str = ""          # the API path a generated column exposes (customFields/decimal1)
-
-    @property
-    def sql_type(self) -> str:
-        return {"int": "INTEGER", "bool": "INTEGER", "number": "REAL", "internal": "INTEGER"}.get(self.kind, "TEXT")
-
-    @property
-    def served(self) -> bool:
-        return self.kind != "internal" and not self.expression
-
-
-def _cols(spec: str) -> tuple[Column, ...]:
-    return tuple(Column(*item.split(":")) for item in spec.split())
-
-
-DEPARTMENT_COLUMNS = _cols("id:guid name:string parentId:guid externalId:string dateAdded:datetime")
-COURSE_COLUMNS = _cols(
-    "id:guid name:string description:string courseType:string activeStatus:int credits:number "
-    "dateAdded:datetime dateEdited:datetime externalId:string"
-)
-USER_COLUMNS = (*_cols(
-    "seq:internal id:guid departmentId:guid firstName:string middleName:string lastName:string "
-    "username:string emailAddress:string ccEmailAddresses:json languageId:int gender:int address:string "
-    "address2:string city:string provinceId:guid countryId:guid postalCode:string phone:string "
-    "employeeNumber:string location:string jobTitle:string referenceNumber:string dateHired:datetime "
-    "dateTerminated:datetime dateAdded:datetime dateEdited:datetime lastLoginDate:datetime notes:string "
-    "customFields:json roleIds:json activeStatus:int isLearner:bool isAdmin:bool isInstructor:bool "
-    "isManager:bool supervisorId:guid externalId:string hasUsername:bool"
-), Column("cf_decimal1", "number", "json_extract(customFields, '$.decimal1')", "customFields/decimal1"))
-ENROLLMENT_COLUMNS = _cols(
-    "id:guid userId:guid courseId:guid courseName:string courseVersionId:guid fullName:string "
-    "progress:number score:number status:int isActive:bool dateStarted:datetime dateCompleted:datetime "
-    "dateExpires:datetime dateDue:datetime dateAdded:datetime dateEdited:datetime timeSpent:string "
-    "certificateId:guid credits:number"
-)
-SCHEMA: dict[str, tuple[Column, ...]] = {
-    "departments": DEPARTMENT_COLUMNS, "courses": COURSE_COLUMNS,
-    "users": USER_COLUMNS, "enrollments": ENROLLMENT_COLUMNS,
-}
-INDEXES = (
-    'CREATE INDEX users_department ON users ("departmentId")',
-    'CREATE INDEX users_last_name ON users ("lastName" COLLATE NOCASE, "id")',
-    'CREATE INDEX users_added ON users ("dateAdded", "id")',
-    'CREATE INDEX enrollments_user ON enrollments ("userId")',
-)
 LOWER, UPPER = "unicode_lower", "unicode_upper"   # SQL functions folding every letter, as str.lower does
 _CONVERT: dict[str, Callable[[Any], Any]] = {"json": json.loads, "bool": bool}
 
@@ -143,30 +95,68 @@ class Store:
         """API field path (lower-cased) -> column, for sorting and filtering."""
         return {(c.path or c.name).lower(): c for c in SCHEMA[table] if c.kind != "internal"}
 
-    def count(self, table: str, where: str | None = None) -> int:
+    def count(self, table: str, where: str | None = None, params: Sequence[Any] = ()) -> int:
         sql = f'SELECT COUNT(*) FROM "{table}"' + (f" WHERE {where}" if where else "")
         with self.lock:
-            return int(self.conn.execute(sql).fetchone()[0])
+            return int(self.conn.execute(sql, tuple(params)).fetchone()[0])
 
-    def select(self, table: str, *, where: str | None, order_by: str, limit: int, offset: int) -> list[sqlite3.Row]:
+    def select(self, table: str, *, where: str | None, order_by: str, limit: int, offset: int,
+               params: Sequence[Any] = ()) -> list[sqlite3.Row]:
+        """Rows of ``table`` matching ``where`` (SQL, ``?`` bound to ``params``), ordered and sliced."""
         sql = f'SELECT * FROM "{table}"' + (f" WHERE {where}" if where else "")
         sql += f" ORDER BY {order_by} LIMIT ? OFFSET ?"
         with self.lock:
-            return self.conn.execute(sql, (limit, offset)).fetchall()
+            return self.conn.execute(sql, (*params, limit, offset)).fetchall()
 
-    def get(self, table: str, key: str) -> sqlite3.Row | None:
+    def get(self, table: str, key: str, where: str | None = None) -> sqlite3.Row | None:
+        """The row with id ``key``, if it also matches ``where`` (an SQL condition without parameters)."""
+        extra = f" AND ({where})" if where else ""
         with self.lock:
             row: sqlite3.Row | None = self.conn.execute(
-                f'SELECT * FROM "{table}" WHERE "id" = ?', (key,)).fetchone()
+                f'SELECT * FROM "{table}" WHERE "id" = ?{extra}', (key,)).fetchone()
             return row
 
-    def dump(self) -> str:
-        """Every table, rows ordered by id, one JSON array per line: equal data gives an equal text."""
+    def scalar(self, sql: str, params: Sequence[Any] = ()) -> Any:
+        """The first column of the first row of a query (None when there is no row)."""
+        with self.lock:
+            row = self.conn.execute(sql, tuple(params)).fetchone()
+        return None if row is None else row[0]
+
+    # -- writes ---------------------------------------------------------------------------------
+    def insert(self, table: str, values: Mapping[str, Any]) -> None:
+        """Add one row; ``values`` are stored forms (JSON text, 0/1) keyed by column name."""
+        names = ", ".join(f'"{n}"' for n in values)
+        marks = ", ".join("?" * len(values))
+        with self.lock:
+            self.conn.execute(f'INSERT INTO "{table}" ({names}) VALUES ({marks})', tuple(values.values()))
+
+    def update(self, table: str, key: str, values: Mapping[str, Any]) -> bool:
+        """Change the named columns of the row with id ``key``; False when there is no such row."""
+        if not values:
+            return self.get(table, key) is not None
+        assignments = ", ".join(f'"{n}" = ?' for n in values)
+        with self.lock:
+            cursor = self.conn.execute(f'UPDATE "{table}" SET {assignments} WHERE "id" = ?', (*values.values(), key))
+            return cursor.rowcount > 0
+
+    def delete(self, table: str, key: str) -> bool:
+        with self.lock:
+            return self.conn.execute(f'DELETE FROM "{table}" WHERE "id" = ?', (key,)).rowcount > 0
+
+    # -- dumps ----------------------------------------------------------------------------------
+    def dump(self, *, audit: bool = True) -> str:
+        """Every table, rows ordered by id, one JSON array per line: equal data gives an equal text.
+
+        ``audit=False`` leaves out the timestamps the server maintains on writes
+        (``tables.AUDIT_COLUMNS``: dateEdited), so a dump taken before a write can
+        be compared with one taken after it, field by field.
+        """
         lines: list[str] = []
         with self.lock:
             for table, columns in SCHEMA.items():
-                names = [c.name for c in columns]
+                names = [c.name for c in columns if audit or c.name not in AUDIT_COLUMNS]
+                selected = ", ".join(f'"{n}"' for n in names)
                 lines.append(f"# {table} {json.dumps(names)}")
-                for row in self.conn.execute(f'SELECT * FROM "{table}" ORDER BY "id"'):
+                for row in self.conn.execute(f'SELECT {selected} FROM "{table}" ORDER BY "id"'):
                     lines.append(json.dumps(list(row), ensure_ascii=False, separators=(",", ":")))
         return "\n".join(lines) + "\n"
