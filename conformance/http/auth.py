@@ -182,22 +182,26 @@ def register(cls: type[AuthStrategy]) -> type[AuthStrategy]:
 
 @register
 class ApiKeyAuthenticate(AuthStrategy):
-    """Absorb: an API key header on every request, plus a token from POST {token_path}."""
+    """Absorb: an API key header on every request (v1.5; none in v1), plus a token from POST {token_path}."""
 
     style = "api-key-authenticate"
 
     def required(self) -> list[str]:
-        return [*self.profile.credentials, API_KEY, *self.settings.get("token_body", {}).values()]
+        key = [API_KEY] if self.api_key_header else []
+        return [*self.profile.credentials, *key, *self.settings.get("token_body", {}).values()]
 
     @property
-    def api_key_header(self) -> str:
-        return str(self.settings.get("api_key_header", "x-api-key"))
+    def api_key_header(self) -> str | None:
+        """The API-key header; None when the profile names none (Absorb v1 authenticates by body only)."""
+        value = self.settings.get("api_key_header")
+        return str(value) if value else None
 
     def sensitive_headers(self) -> set[str]:
-        return {*super().sensitive_headers(), self.api_key_header.lower()}
+        key = {self.api_key_header.lower()} if self.api_key_header else set()
+        return {*super().sensitive_headers(), *key}
 
     def key_headers(self) -> dict[str, str]:
-        return {self.api_key_header: self.credentials[API_KEY]}
+        return {self.api_key_header: self.credentials[API_KEY]} if self.api_key_header else {}
 
     def token_request(self) -> TokenRequest:
         body = {fld: self.credentials[env] for fld, env in self.settings.get("token_body", {}).items()}
