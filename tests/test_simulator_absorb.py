@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 import requests
 
-from conformance.profiles import load
+from conformance.profiles import Profile, load
 from conformance.simulator import Simulator, SimulatorServer, seed
 from conformance.simulator.store import Store
 
@@ -73,9 +73,9 @@ class Api:
         raise AssertionError("the walk did not end")
 
 
-def start(*faults: str, clock: FakeClock | None = None) -> SimulatorServer:
+def start(*faults: str, clock: FakeClock | None = None, profile: str | Profile = PROFILE) -> SimulatorServer:
     kwargs: dict[str, Any] = {"faults": faults} if clock is None else {"faults": faults, "clock": clock}
-    return SimulatorServer(Simulator(PROFILE, **kwargs)).start()
+    return SimulatorServer(Simulator(profile, **kwargs)).start()
 
 
 @pytest.fixture(scope="module")

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 import pytest
 
 from conformance.simulator import FAULTS
 from conformance.simulator.faults import for_rule, resolve
-from tests.test_simulator_absorb import UNKNOWN_ID, Api, FakeClock, start
+from tests.test_simulator_absorb import PROFILE, UNKNOWN_ID, Api, FakeClock, start
 
 Check = Callable[[Api, FakeClock], None]
 
@@ -113,6 +114,111 @@ def rate_limit_early(api: Api, clock: FakeClock) -> None:
     assert api.get("/users").status_code == 429
 
 
+def retry_after_invalid(api: Api, clock: FakeClock) -> None:
+    api.login()
+    spend(api, 299)
+    limited = api.get("/users")
+    assert limited.status_code == 429 and limited.headers["Retry-After"] == "soon"
+
+
+def rate_limit_sticky(api: Api, clock: FakeClock) -> None:
+    api.login()
+    spend(api, 299)
+    limited = api.get("/users")
+    assert limited.status_code == 429 and limited.headers["Retry-After"] == "1"
+    clock.advance(1.0)                                     # the bucket holds 200 again
+    assert api.get("/users/not-a-guid").status_code == 429
+    clock.advance(30.0)
+    assert api.get("/users/not-a-guid").status_code == 404
+
+
+def courses_pagination_never_empty(api: Api, clock: FakeClock) -> None:
+    api.login()
+    last = api.get("/courses", params={"_offset": 0, "_limit": 1000}).json()["courses"]
+    assert api.get("/courses", params={"_offset": 1, "_limit": 1000}).json()["courses"] == last
+    assert api.users(_offset=3, _limit=1000)["users"] == []
+
+
+def v1_5_without_dateedited(api: Api, clock: FakeClock) -> None:
+    api.login()
+    for path, key in (("/users", "users"), ("/courses", "courses")):
+        rows = api.get(path).json()[key]
+        assert rows and not any("dateEdited" in row for row in rows)
+
+
+def v1_5_keeps_moduleid(api: Api, clock: FakeClock) -> None:
+    api.login()
+    rows = api.get("/resources").json()
+    assert all("moduleId" in row for row in rows)
+    assert api.get(f"/resources/{rows[0]['id']}").json()["moduleId"] == rows[0]["moduleId"]
+
+
+def identical_row_differs(api: Api, clock: FakeClock) -> None:
+    api.login()
+    tags = api.get("/tags").json()
+    assert all(row["color"].startswith("#") for row in tags)
+    assert "color" not in api.get("/roles").json()["roles"][0]
+
+
+def v1_5_1_without_wrapper(api: Api, clock: FakeClock) -> None:
+    api.login()
+    body = api.get("/tags", headers={"x-api-version": "1.5.1"}, params={"_limit": 7}).json()
+    assert isinstance(body, list) and len(body) == 7
+    assert "totalItems" in api.get("/users", headers={"x-api-version": "1.5.1"}).json()
+
+
+def version_header_missing(api: Api, clock: FakeClock) -> None:
+    api.login()
+    for path in ("/users", "/tags", "/users/not-a-guid", "/nope"):
+        assert "x-api-version" not in api.get(path, headers={"x-api-version": "1.5.1"}).headers
+
+
+def version_default_wrong(api: Api, clock: FakeClock) -> None:
+    api.login()
+    response = api.get("/tags")
+    assert response.headers["x-api-version"] == "1.5.1" and response.json()["totalItems"] > 20
+    assert api.get("/users").headers["x-api-version"] == "1.5.1"
+
+
+def compat_serves_1_5_1(api: Api, clock: FakeClock) -> None:
+    api.login()
+    response = api.get("/users", headers={"x-api-version": "1.5.1"})
+    assert response.headers["x-api-version"] == "1.5.1" and response.json()["TotalItems"] == 2500
+    assert api.get("/users").headers["x-api-version"] == "1.5.0"
+
+
+def _user(api: Api) -> dict[str, Any]:
+    user: dict[str, Any] = api.users(_limit=1)["users"][0]
+    return user
+
+
+def put_requires_email(api: Api, clock: FakeClock) -> None:
+    api.login()
+    user = _user(api)
+    body = {k: v for k, v in user.items() if k != "emailAddress"}
+    assert api.http.put(f"{api.base}/users/{user['id']}", json=body).status_code == 400
+    assert api.http.put(f"{api.base}/users/{user['id']}", json=user).status_code == 200
+
+
+def _upload(api: Api, count: int, label: str) -> Any:
+    department = _user(api)["departmentId"]
+    users = [{"username": f"{label}-{n}", "firstName": "F", "lastName": "L", "departmentId": department}
+             for n in range(count)]
+    return api.http.post(f"{api.base}/users/upload", json=users)
+
+
+def upload_limit_unenforced(api: Api, clock: FakeClock) -> None:
+    api.login()
+    response = _upload(api, 201, "many")
+    assert response.status_code == 200 and len(response.json()) == 201
+
+
+def upload_wrong_answer(api: Api, clock: FakeClock) -> None:
+    api.login()
+    answer = _upload(api, 2, "answer").json()
+    assert [row["username"] for row in answer] == ["answer-0", "answer-1"] and "key" not in answer[0]
+
+
 CHECKS: dict[str, Check] = {
     "api-key-ignored": api_key_ignored, "token-as-object": token_as_object,
     "bad-token-accepted": bad_token_accepted, "unknown-user-500": unknown_user_500,
@@ -121,8 +227,15 @@ CHECKS: dict[str, Check] = {
     "offset-as-row-offset": offset_as_row_offset, "returned-items-off": returned_items_off,
     "offset-echo-rows": offset_echo_rows, "sort-descending-ignored": sort_descending_ignored,
     "filter-startswith-anywhere": filter_startswith_anywhere, "no-rate-limit": no_rate_limit,
-    "rate-limit-early": rate_limit_early,
+    "rate-limit-early": rate_limit_early, "retry-after-invalid": retry_after_invalid,
+    "rate-limit-sticky": rate_limit_sticky, "courses-pagination-never-empty": courses_pagination_never_empty,
+    "v1_5-without-dateedited": v1_5_without_dateedited, "v1_5-keeps-moduleid": v1_5_keeps_moduleid,
+    "identical-row-differs": identical_row_differs, "v1_5_1-without-wrapper": v1_5_1_without_wrapper,
+    "version-header-missing": version_header_missing, "version-default-wrong": version_default_wrong,
+    "compat-serves-1_5_1": compat_serves_1_5_1, "put-requires-email": put_requires_email,
+    "upload-limit-unenforced": upload_limit_unenforced, "upload-wrong-answer": upload_wrong_answer,
 }
+PROFILE_OF = {"compat-serves-1_5_1": "absorb-v1_5-compat"}   # faults of another profile than absorb-v1_5
 
 
 def test_every_fault_has_a_check() -> None:
@@ -132,7 +245,7 @@ def test_every_fault_has_a_check() -> None:
 @pytest.mark.parametrize("name", sorted(FAULTS))
 def test_fault_changes_behaviour(name: str) -> None:
     clock = FakeClock()
-    with start(name, clock=clock) as server:
+    with start(name, clock=clock, profile=PROFILE_OF.get(name, PROFILE)) as server:
         CHECKS[name](Api(server), clock)
 
 
@@ -147,9 +260,12 @@ def test_catalogue_entries_name_an_area_and_rule() -> None:
 
 def test_clean_simulator_fails_every_check() -> None:
     """Without the fault each check fails: the checks really observe the fault, not the baseline."""
-    clock = FakeClock()
-    with start(clock=clock) as server:
-        for check in CHECKS.values():
-            with pytest.raises((AssertionError, KeyError, TypeError, ValueError)):
-                check(Api(server), clock)
-            clock.advance(10)   # refill the bucket between checks
+    for profile in sorted({PROFILE, *PROFILE_OF.values()}):
+        clock = FakeClock()
+        with start(clock=clock, profile=profile) as server:
+            for name, check in CHECKS.items():
+                if PROFILE_OF.get(name, PROFILE) != profile:
+                    continue
+                with pytest.raises((AssertionError, KeyError, TypeError, ValueError)):
+                    check(Api(server), clock)
+                clock.advance(40)   # refill the bucket between checks

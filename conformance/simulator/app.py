@@ -13,14 +13,18 @@ from conformance.profiles import Profile, load
 from conformance.simulator import faults as fault_catalogue
 from conformance.simulator import seed
 from conformance.simulator.context import SimContext
-from conformance.simulator.dialects import builder_for
+from conformance.simulator.dialects import builder_for, siblings
 from conformance.simulator.ratelimit import Clock
 from conformance.simulator.store import Store
 
 
 def make_credentials(profile: Profile) -> dict[str, str]:
-    """Fresh sandbox credentials for every setting the profile's auth needs."""
-    return {name: secrets.token_urlsafe(24) for name in profile.credentials}
+    """Fresh sandbox credentials for every setting the profile's auth needs, then for the other APIs the
+    same simulator serves (Absorb v1 beside v1.5): the profile's own come first."""
+    names = list(profile.credentials)
+    for sibling in siblings(profile.id)[1:]:
+        names += [n for n in load(sibling).credentials if n not in names]
+    return {name: secrets.token_urlsafe(24) for name in names}
 
 
 class Simulator:
@@ -44,6 +48,16 @@ class Simulator:
         self.store.load(seed.generate(dataset))
         self.context = SimContext(self.profile, self.faults, self.store, clock, self.credentials)
         self.app: Starlette = builder(self.context)
+
+    @property
+    def base_path(self) -> str:
+        """Where this profile's API lives under the server's root (empty but for a legacy API beside another)."""
+        return str(self.profile.raw.get("simulator_base_path", ""))
+
+    @property
+    def announced_credentials(self) -> dict[str, str]:
+        """The credentials this profile needs (the simulator may hold more, for the other APIs it serves)."""
+        return {name: self.credentials[name] for name in self.profile.credentials}
 
     def close(self) -> None:
         self.store.close()

@@ -46,27 +46,40 @@ class TokenBucket:
 
 @dataclass
 class RateLimiter:
-    """One bucket per key (the API key); ``check`` answers a whole-second Retry-After or None."""
+    """One bucket per key (the API key); ``check`` answers a whole-second Retry-After or None.
+
+    ``sticky_s`` > 0 is a fault: once a key is refused, it stays refused that long whatever
+    the bucket holds, while each refusal still advertises a one-second Retry-After.
+    """
 
     capacity: float
     rate: float
     clock: Clock = time.monotonic
     enabled: bool = True
+    sticky_s: float = 0.0
     buckets: dict[str, TokenBucket] = field(default_factory=dict)
+    blocked_until: dict[str, float] = field(default_factory=dict)
 
     @classmethod
     def from_profile(cls, settings: Mapping[str, Any], clock: Clock, *, capacity: float | None = None,
-                     enabled: bool = True) -> RateLimiter:
+                     enabled: bool = True, sticky_s: float = 0.0) -> RateLimiter:
         requests = float(settings["requests"])
         rate = requests / float(settings.get("per_seconds", 1.0))
         full = requests + float(settings.get("burst", 0))
-        return cls(capacity=full if capacity is None else capacity, rate=rate, clock=clock, enabled=enabled)
+        return cls(capacity=full if capacity is None else capacity, rate=rate, clock=clock, enabled=enabled,
+                   sticky_s=sticky_s)
 
     def check(self, key: str) -> int | None:
         if not self.enabled:
             return None
+        if self.clock() < self.blocked_until.get(key, float("-inf")):
+            return 1
         bucket = self.buckets.get(key)
         if bucket is None:
             bucket = self.buckets[key] = TokenBucket(self.capacity, self.rate, self.clock)
         wait = bucket.take()
-        return None if wait == 0.0 else max(1, math.ceil(wait))
+        if wait == 0.0:
+            return None
+        if self.sticky_s > 0:
+            self.blocked_until[key] = self.clock() + self.sticky_s
+        return max(1, math.ceil(wait))

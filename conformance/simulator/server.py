@@ -129,7 +129,8 @@ def _announce_when_started(server: uvicorn.Server, url: str, credentials: dict[s
 
 def serve(profile_name: str, host: str = DEFAULT_HOST, port: int = 0, faults: Iterable[str] = (),
           db: str | Path | None = None, dataset: str = "default", out: TextIO = sys.stdout) -> None:
-    """Serve one profile's simulator in the foreground until Ctrl-C or SIGTERM."""
+    """Serve one profile's simulator in the foreground until Ctrl-C or SIGTERM; the announced base URL
+    ends with the profile's ``simulator_base_path`` (Absorb v1: /api/Rest/v1)."""
     simulator = Simulator(profile_name, faults=faults, dataset=dataset, db=db)
     sock = _bind(host, port)
     server = _server(simulator, host, int(sock.getsockname()[1]))
@@ -139,8 +140,8 @@ def serve(profile_name: str, host: str = DEFAULT_HOST, port: int = 0, faults: It
 
     main = threading.current_thread() is threading.main_thread()
     previous = signal.signal(signal.SIGTERM, stop) if main else None
-    url = _url(host, int(sock.getsockname()[1]))
-    threading.Thread(target=_announce_when_started, args=(server, url, simulator.credentials, out),
+    url = _url(host, int(sock.getsockname()[1])) + simulator.base_path
+    threading.Thread(target=_announce_when_started, args=(server, url, simulator.announced_credentials, out),
                      name="announce", daemon=True).start()
     try:
         server.run(sockets=[sock])

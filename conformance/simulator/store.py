@@ -147,9 +147,10 @@ class Store:
     def dump(self, *, audit: bool = True) -> str:
         """Every table, rows ordered by id, one JSON array per line: equal data gives an equal text.
 
-        ``audit=False`` leaves out the timestamps the server maintains on writes
-        (``tables.AUDIT_COLUMNS``: dateEdited), so a dump taken before a write can
-        be compared with one taken after it, field by field.
+        ``audit=False`` leaves out the timestamps the server stamps on writes
+        (``tables.AUDIT_COLUMNS``: dateAdded, dateEdited), so a dump taken before a
+        write compares with one taken after it field by field, and the same writes
+        on two simulators give the same dump.
         """
         lines: list[str] = []
         with self.lock:

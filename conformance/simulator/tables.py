@@ -118,4 +118,4 @@ INDEXES = (
     'CREATE INDEX certificates_user ON certificates ("userId")',
     'CREATE INDEX certificates_course ON certificates ("courseId")',
 )
-AUDIT_COLUMNS = ("dateEdited",)   # maintained by the server on every write
+AUDIT_COLUMNS = ("dateAdded", "dateEdited")   # stamped by the server's clock when a write adds or edits a row

@@ -1,7 +1,8 @@
 """One module per vendor API; each shapes paths, envelopes, errors, auth and rate limits.
 
 A dialect module declares ``PROFILES`` (the profile ids it serves) and
-``build(ctx: SimContext) -> Starlette``. Adding a vendor means adding a module
+``build(ctx: SimContext) -> Starlette``. One module may serve several profiles
+from one app (Absorb: v1.5, its compatibility mode and v1 under one host). Adding a vendor means adding a module
 here; nothing else dispatches on the vendor.
 """
 
@@ -28,6 +29,22 @@ def registry() -> dict[str, Builder]:
         for profile_id in getattr(module, "PROFILES", ()):
             found[profile_id] = module.build
     return found
+
+
+@cache
+def _modules() -> dict[str, tuple[str, ...]]:
+    """Profile id -> every profile id its dialect module serves (one portal can serve several APIs)."""
+    found: dict[str, tuple[str, ...]] = {}
+    for info in pkgutil.iter_modules(__path__):
+        served = tuple(getattr(importlib.import_module(f"{__name__}.{info.name}"), "PROFILES", ()))
+        found.update({profile_id: served for profile_id in served})
+    return found
+
+
+def siblings(profile_id: str) -> tuple[str, ...]:
+    """The profiles one simulator for ``profile_id`` serves (itself first): their credentials are all needed."""
+    others = [p for p in _modules().get(profile_id, ()) if p != profile_id]
+    return (profile_id, *others)
 
 
 def builder_for(profile_id: str) -> Builder:

@@ -5,84 +5,74 @@ Auth: ``x-api-key`` on every call, ``POST /authenticate`` with
 then ``Authorization: Bearer <token>`` (the bare token is accepted too, as a
 real client sends it). Collections page by page index (``_offset``, ``_limit``)
 with ``_sort`` and an OData ``_filter``, wrapped in ``{totalItems, limit,
-offset, returnedItems, <collection>}``. Every error is a GenericErrorResponse.
-Every setting the profile has (statuses, header names, limits, rates) is read
-from it; the faults in ``ctx.faults`` bend the behaviour they name.
+offset, returnedItems, <collection>}``; versioned endpoints answer by
+``x-api-version`` (see ``absorb_versions``). Every error is a
+GenericErrorResponse. One generic handler serves every resource of the
+profile; every setting (statuses, header names, limits, rates) is read from
+it, and the faults in ``ctx.faults`` bend the behaviour they name.
+
+The same portal serves the legacy v1 API under its base path (``absorb_v1``);
+``build`` puts both behind one gateway, over one store.
 """
 
 from __future__ import annotations
 
+import random
 import secrets
-import uuid
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from starlette.applications import Starlette
-from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
 from starlette.requests import Request
-from starlette.responses import JSONResponse, PlainTextResponse, Response
-from starlette.routing import Route
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Mount, Route
 
+from conformance.profiles import Profile, Resource, load
 from conformance.simulator.context import SimContext
-from conformance.simulator.dialects.absorb_collections import Collection, collections_for
-from conformance.simulator.dialects.gateway import GatewayHeaders
-from conformance.simulator.paging import PagingError, PagingPolicy, page_request
+from conformance.simulator.dialects.absorb_catalogue import me, source_for
+from conformance.simulator.dialects.absorb_collections import Collection, Missing, collections_for, guid
+from conformance.simulator.dialects.absorb_errors import Denied, ErrorStyle, error_handlers
+from conformance.simulator.dialects.absorb_shapes import V15Shape
+from conformance.simulator.dialects.absorb_users import UserWriter
+from conformance.simulator.dialects.absorb_v1 import V1Api
+from conformance.simulator.dialects.absorb_versions import Versioning
+from conformance.simulator.dialects.absorb_writes import V15Writes
+from conformance.simulator.dialects.gateway import Gateway, route_template
+from conformance.simulator.paging import PageRequest, PagingError, PagingPolicy, page_request
 from conformance.simulator.query import QueryError, SortPolicy
 from conformance.simulator.ratelimit import RateLimiter
 from conformance.simulator.sessions import Sessions
-from conformance.simulator.store import to_json
 
-PROFILES = ("absorb-v1_5",)
-ACCEPTED_VERSIONS = ("1.5.0", "1.5.1")   # seed Appendix D: "x-api-version header of 1.5.0 or 1.5.1"
-_MESSAGES: dict[int, tuple[str, str]] = {
-    400: ("The request is invalid.", "BadRequest"),
-    401: ("Authorization has been denied for this request.", "Unauthorized"),
-    403: ("Forbidden", "Forbidden"),
-    404: ("Resource not found", "NotFound"),
-    405: ("The requested method is not allowed.", "MethodNotAllowed"),
-    422: ("A validation error occurred", "ValidationError"),
-    429: ("Too many requests", "TooManyRequests"),
-    500: ("An error has occurred.", "InternalServerError"),
-}
-
-
-class Denied(Exception):
-    """Raised by a guard; the app answers with the response it carries."""
-
-    def __init__(self, response: Response) -> None:
-        super().__init__(response.status_code)
-        self.response = response
+PROFILES = ("absorb-v1_5", "absorb-v1_5-compat", "absorb-v1")
+V1_5 = "absorb-v1_5"     # the v1.5 portal served beside v1 when the simulator starts for absorb-v1
+STICKY_S = 30.0          # how long the rate-limit-sticky fault keeps refusing
+Handler = Callable[[Request, str], Awaitable[Response]]
 
 
 class AbsorbApi:
-    """The routes, guards and error shape of one simulated Absorb v1.5 portal."""
+    """The routes, guards and shapes of one simulated Absorb v1.5 portal."""
 
-    def __init__(self, ctx: SimContext) -> None:
-        self.ctx = ctx
-        profile = ctx.profile
-        self.auth, self.status, self.versions = profile.auth, profile.status, profile.section("versions")
+    def __init__(self, ctx: SimContext, profile: Profile, ids: random.Random) -> None:
+        self.ctx, self.profile = ctx, profile
+        self.auth, self.status = profile.auth, profile.status
+        self.errors = ErrorStyle("v1_5", plain=ctx.fault("error-body-plain"))
+        self.versions = Versioning.from_profile(profile, ctx.faults)
         self.sessions = Sessions(float(self.auth["token_lifetime_s"]), ctx.clock)
         early = float(profile.ratelimit.get("burst", 100)) if ctx.fault("rate-limit-early") else None
         self.limiter = RateLimiter.from_profile(profile.ratelimit, ctx.clock, capacity=early,
-                                                enabled=not ctx.fault("no-rate-limit"))
+                                                enabled=not ctx.fault("no-rate-limit"),
+                                                sticky_s=STICKY_S if ctx.fault("rate-limit-sticky") else 0.0)
         self.paging = PagingPolicy.from_profile(profile.pagination)
         self.sorting = SortPolicy.from_profile(profile.sorting)
-        self.collections = collections_for(profile, ctx.store,
+        self.me = me(ctx.store)
+        self.collections = collections_for(profile, ctx.store, lambda r: source_for(r.name), self.me,
                                            startswith_anywhere=ctx.fault("filter-startswith-anywhere"))
-
-    # -- responses -----------------------------------------------------------------------------
-    def error(self, status: int, *validations: str, message: str | None = None,
-              headers: dict[str, str] | None = None) -> Response:
-        """A GenericErrorResponse: {validations, code, message, term, _meta}."""
-        if self.ctx.fault("error-body-plain"):
-            return PlainTextResponse("error", status, headers=headers)
-        default_message, term = _MESSAGES.get(status, ("An error has occurred.", "Error"))
-        body = {"validations": list(validations), "code": status, "message": message or default_message,
-                "term": term, "_meta": {}}
-        return JSONResponse(body, status, headers=headers)
+        self.shape = V15Shape(compat=bool(profile.section("simulator").get("compat")), faults=ctx.faults)
+        self.writes = V15Writes(self, UserWriter(ctx.store, ids, require_email=ctx.fault("put-requires-email")))
 
     def deny(self, status: int, *validations: str, **kwargs: Any) -> Denied:
-        return Denied(self.error(status, *validations, **kwargs))
+        return self.errors.deny(status, *validations, **kwargs)
 
     # -- guards --------------------------------------------------------------------------------
     def _api_key(self, request: Request) -> str:
@@ -98,7 +88,8 @@ class AbsorbApi:
     def _throttle(self, key: str) -> None:
         retry_after = self.limiter.check(key)
         if retry_after is not None:
-            raise self.deny(self.status["rate_limited"], headers={"Retry-After": str(retry_after)})
+            value = "soon" if self.ctx.fault("retry-after-invalid") else str(retry_after)
+            raise self.deny(self.status["rate_limited"], headers={"Retry-After": value})
 
     def _token(self, request: Request) -> str | None:
         value = request.headers.get(self.auth["token_header"], "").strip()
@@ -107,22 +98,20 @@ class AbsorbApi:
             value = value[len(prefix):].strip()
         return self.sessions.user_for(value) if value else None
 
-    def _version(self, request: Request) -> None:
-        asked = request.headers.get(self.versions.get("request_header", "x-api-version"))
-        if asked is not None and asked.strip() not in ACCEPTED_VERSIONS:
-            raise self.deny(self.status["invalid_query"],
-                            f"x-api-version must be one of {', '.join(ACCEPTED_VERSIONS)}; got {asked!r}")
-
     def admit(self, request: Request, *, token: bool = True) -> None:
         """API key, then the rate limit, then (unless authenticating) the token, then the version."""
         key = self._api_key(request)
         self._throttle(key)
         if token and not self.ctx.fault("bad-token-accepted") and self._token(request) is None:
             raise self.deny(self.status["bad_token"])
-        self._version(request)
+        asked = self.versions.invalid(request.headers)
+        if asked is not None:
+            accepted = ", ".join(self.versions.accepted)
+            raise self.deny(self.status["invalid_query"],
+                            f"{self.versions.request_header} must be one of {accepted}; got {asked!r}")
 
     # -- endpoints -----------------------------------------------------------------------------
-    async def authenticate(self, request: Request) -> Response:
+    async def authenticate(self, request: Request, served: str) -> Response:
         self.admit(request, token=False)
         try:
             body = await request.json()
@@ -130,98 +119,134 @@ class AbsorbApi:
             body = None
         if not isinstance(body, dict):
             raise self.deny(self.status["missing_auth_fields"], "the body must be a JSON object")
+        given = {str(k).lower(): v for k, v in body.items()}    # bound without regard to case
         fields: dict[str, str] = self.auth["token_body"]
-        missing = [f for f in fields if not isinstance(body.get(f), str) or not body[f]]
+        missing = [f for f in fields if not isinstance(given.get(f.lower()), str) or not given[f.lower()]]
         if missing:
             raise self.deny(self.status["missing_auth_fields"], *(f"'{f}' is required" for f in missing))
-        for field, credential in fields.items():
-            if not secrets.compare_digest(body[field].encode(), self.ctx.credentials[credential].encode()):
+        for name, credential in fields.items():
+            if not secrets.compare_digest(given[name.lower()].encode(), self.ctx.credentials[credential].encode()):
                 raise self.deny(self.status["bad_token"], message="Invalid credentials.")
-        token = self.sessions.issue(body["username"])
+        user = next((f for f, c in fields.items() if c == "LMSCONF_USERNAME"), next(iter(fields)))
+        token = self.sessions.issue(given[user.lower()])
         return JSONResponse({"token": token} if self.ctx.fault("token-as-object") else token)
 
-    async def list_items(self, request: Request) -> Response:
+    def _scope(self, collection: Collection, request: Request) -> str | None:
+        try:
+            return collection.scope(self.ctx.store, request.path_params)
+        except Missing as exc:
+            raise self.deny(self.status["not_found"], message=str(exc)) from None
+
+    async def list_items(self, request: Request, served: str) -> Response:
         self.admit(request)
         collection = self.collections.lists[request.scope["route"].path]
+        scope = self._scope(collection, request)
+        shape = self.versions.shape(collection.resource, served)
         params = request.query_params
         try:
-            page = page_request(params, self.paging, lenient=self.ctx.fault("paging-not-validated"))
-            where = collection.where(params.get(self.ctx.profile.filtering.get("param", "_filter")))
-            order = collection.order_by(params.get(self.sorting_param), self.sorting,
+            where = collection.where(params.get(self.profile.filtering.get("param", "_filter")))
+            order = collection.order_by(params.get(self.profile.sorting.get("param", "_sort")), self.sorting,
                                         ignore_descending=self.ctx.fault("sort-descending-ignored"))
+            page = self._paging(collection.resource, params)
         except (PagingError, QueryError) as exc:
             problems = exc.validations if isinstance(exc, PagingError) else [str(exc)]
             raise self.deny(self.status["invalid_query"], *problems) from None
-        return JSONResponse(self._page(collection, page.offset, page.limit, page.first_row, where, order))
+        conditions = " AND ".join(f"({c})" for c in (scope, where) if c) or None
+        if page is None or shape == "array":
+            rows = self.ctx.store.select(collection.table, where=conditions, order_by=order,
+                                         limit=self.versions.max_rows, offset=0)
+            return JSONResponse([self.serve(collection, row) for row in rows])
+        body = self._page(collection, page, conditions, order)
+        return JSONResponse(body[collection.key] if shape == "bare-page" else body)
 
-    @property
-    def sorting_param(self) -> str:
-        return str(self.ctx.profile.sorting.get("param", "_sort"))
+    def _paging(self, resource: Resource, params: Any) -> PageRequest | None:
+        """The page asked for; checked on every endpoint that pages, even when the version asked
+        answers unpaginated (assumed: the gateway validates _offset/_limit whatever the version)."""
+        if not (resource.paginated or resource.versioned):
+            return None
+        return page_request(params, self.paging, lenient=self.ctx.fault("paging-not-validated"))
 
-    def _page(self, collection: Collection, offset: int, limit: int, first_row: int,
-              where: str | None, order: str) -> dict[str, Any]:
-        store, faults, settings = self.ctx.store, self.ctx.faults, self.ctx.profile.pagination
+    def _page(self, collection: Collection, page: PageRequest, where: str | None, order: str) -> dict[str, Any]:
+        store, settings = self.ctx.store, self.profile.pagination
         total = store.count(collection.table, where)
-        skip = offset if "offset-as-row-offset" in faults else first_row
-        if "pagination-never-empty" in faults and total and skip >= total:
-            skip = (total - 1) // limit * limit
-        rows = store.select(collection.table, where=where, order_by=order, limit=limit, offset=skip)
-        items = [self._serve(collection.table, row) for row in rows]
+        skip = page.offset if self.ctx.fault("offset-as-row-offset") else page.first_row
+        never_empty = self.ctx.fault("pagination-never-empty") or (
+            self.ctx.fault("courses-pagination-never-empty") and collection.resource.name == "courses")
+        if never_empty and total and skip >= total:
+            skip = (total - 1) // page.limit * page.limit
+        rows = store.select(collection.table, where=where, order_by=order, limit=page.limit, offset=skip)
+        items = [self.serve(collection, row) for row in rows]
+        returned = page.limit if self.ctx.fault("returned-items-off") else len(items)
+        offset = page.first_row if self.ctx.fault("offset-echo-rows") else page.offset
         return {
             settings.get("total_field", "totalItems"): total,
-            settings.get("limit_field", "limit"): limit,
-            settings.get("offset_field", "offset"): first_row if "offset-echo-rows" in faults else offset,
-            settings.get("returned_field", "returnedItems"): limit if "returned-items-off" in faults else len(items),
+            settings.get("limit_field", "limit"): page.limit,
+            settings.get("offset_field", "offset"): offset,
+            settings.get("returned_field", "returnedItems"): returned,
             collection.key: items,
         }
 
-    def _serve(self, table: str, row: Any) -> dict[str, Any]:
-        body = to_json(table, row) or {}
-        if table == "users" and self.ctx.fault("user-field-wrong-type") and row["seq"] % 97 == 0:
-            body["activeStatus"] = "Active" if body["activeStatus"] == 0 else "Inactive"
-        return body
+    def serve(self, collection: Collection, row: Any) -> dict[str, Any]:
+        return self.shape.row(collection.table, collection.source.hidden, row)
 
-    async def get_item(self, request: Request) -> Response:
+    async def get_item(self, request: Request, served: str) -> Response:
         self.admit(request)
         collection = self.collections.items[request.scope["route"].path]
         status = 500 if self.ctx.fault("unknown-user-500") else self.status["not_found"]
+        scope = self._scope(collection, request)
         try:
-            key = str(uuid.UUID(request.path_params["id"]))
-        except ValueError:
-            raise self.deny(status, message=collection.not_found) from None
-        row = self.ctx.store.get(collection.table, key)
+            key = guid(request.path_params["id"], collection.not_found)
+        except Missing as exc:
+            raise self.deny(status, message=str(exc)) from None
+        row = self.ctx.store.get(collection.table, key, scope)
         if row is None:
             raise self.deny(status, message=collection.not_found)
-        return JSONResponse(self._serve(collection.table, row))
+        return JSONResponse(self.serve(collection, row))
 
     # -- app -----------------------------------------------------------------------------------
+    def versioned(self, handler: Handler, resource: Resource | None = None) -> Callable[[Request], Awaitable[Response]]:
+        """The handler, with the served version named on its answer (errors included)."""
+        async def endpoint(request: Request) -> Response:
+            served = self.versions.served(request.headers, resource)
+            try:
+                response = await handler(request, served)
+            except Denied as denied:
+                response = denied.response
+            response.headers.update(self.versions.stamp(served))
+            return response
+        return endpoint
+
     def routes(self) -> list[Route]:
-        routes = [Route(self.auth["token_path"], self.authenticate, methods=["POST"])]
-        routes += [Route(path, self.list_items, methods=["GET"]) for path in self.collections.lists]
-        routes += [Route(path, self.get_item, methods=["GET"]) for path in self.collections.items]
+        routes = [Route(route_template(self.auth["token_path"]), self.versioned(self.authenticate), methods=["POST"])]
+        routes += self.writes.routes()
+        routes += [Route(path, self.versioned(self.list_items, c.resource), methods=["GET"])
+                   for path, c in self.collections.lists.items()]
+        routes += [Route(path, self.versioned(self.get_item, c.resource), methods=["GET"])
+                   for path, c in self.collections.items.items()]
         return routes
 
-    async def on_denied(self, request: Request, exc: Exception) -> Response:
-        assert isinstance(exc, Denied)
-        return exc.response
+    def app(self) -> Starlette:
+        return Starlette(routes=self.routes(), exception_handlers=error_handlers(self.errors))
 
-    async def on_http_error(self, request: Request, exc: Exception) -> Response:
-        assert isinstance(exc, HTTPException)
-        return self.error(exc.status_code, headers=dict(exc.headers or {}))
 
-    async def on_crash(self, request: Request, exc: Exception) -> Response:
-        return self.error(500)
+def portal_profiles(profile: Profile) -> tuple[Profile, Profile]:
+    """(v1.5 profile, v1 profile) of the portal a profile belongs to: the legacy API is the one served
+    under a base path; the v1.5 profile names it as its versions counterpart."""
+    if profile.raw.get("simulator_base_path"):
+        return load(V1_5), profile
+    return profile, load(str(profile.section("versions").get("counterpart", "absorb-v1")))
 
 
 def build(ctx: SimContext) -> Starlette:
-    api = AbsorbApi(ctx)
-    versions = ctx.profile.section("versions")
-    headers = Middleware(
-        GatewayHeaders, request_header=versions.get("request_header", "x-api-version"),
-        response_header=versions.get("response_header", "x-api-version"),
-        default=str(ctx.profile.raw.get("default_version", ACCEPTED_VERSIONS[-1])), accepted=ACCEPTED_VERSIONS,
-    )
-    return Starlette(
-        routes=api.routes(), middleware=[headers],
-        exception_handlers={Denied: api.on_denied, HTTPException: api.on_http_error, Exception: api.on_crash},
-    )
+    v15_profile, v1_profile = portal_profiles(ctx.profile)
+    ids = random.Random(f"lmsconf-absorb-writes-{ctx.profile.id}")   # new ids: deterministic per run
+    v15 = AbsorbApi(ctx, v15_profile, ids)
+    v1 = V1Api(ctx, v1_profile, ids)
+    base = route_template(str(v1_profile.raw["simulator_base_path"]))
+    versions = v15.versions
+
+    def served(headers: Any) -> str | None:
+        return versions.stamp(versions.served(headers)).get(versions.response_header)
+
+    gateway = Middleware(Gateway, response_header=versions.response_header, served=served, unversioned=[base])
+    return Starlette(routes=[Mount(base, app=v1.app()), Mount("", app=v15.app())], middleware=[gateway])

@@ -1,38 +1,65 @@
-"""ASGI middleware in front of a dialect: the served-version header, and trailing slashes tolerated."""
+"""ASGI middleware in front of a dialect: paths matched like ASP.NET routes (without regard to case,
+with or without a trailing slash), and a served-version header on every response of the API.
+
+Routes are registered through ``route_template`` (static segments lower-cased,
+parameter names kept) and the gateway lower-cases each request path, so
+``/Users/{id}``, ``/users/{ID}/`` and ``/USERS/{id}`` reach one handler. Path
+parameters are GUIDs, which compare without regard to case anyway.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import re
+from collections.abc import Callable, Sequence
 
 from starlette.datastructures import Headers, MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+_PARAM = re.compile(r"(\{[^}]*\})")
 
-class GatewayHeaders:
-    """Stamps every response with the version served (the one asked for when valid, else the default)
-    and routes ``/users/`` like ``/users`` instead of redirecting (real clients send both)."""
 
-    def __init__(self, app: ASGIApp, *, request_header: str, response_header: str, default: str,
-                 accepted: Sequence[str]) -> None:
+def route_template(path: str) -> str:
+    """``/Courses/{courseId}/Enrollments`` -> ``/courses/{courseId}/enrollments``."""
+    return "".join(part if part.startswith("{") else part.lower() for part in _PARAM.split(path))
+
+
+def normal_path(path: str) -> str:
+    """A request path as the routes see it: lower-cased, without a trailing slash."""
+    path = path.lower()
+    return path.rstrip("/") or "/" if len(path) > 1 else path
+
+
+class Gateway:
+    """Normalises request paths; stamps ``response_header`` with ``served(request headers)`` (unless
+    None) on every response that does not name a version already, except under the ``unversioned``
+    path prefixes (the legacy API served beside this one)."""
+
+    def __init__(self, app: ASGIApp, *, response_header: str, served: Callable[[Headers], str | None],
+                 unversioned: Sequence[str] = ()) -> None:
         self.app = app
-        self.request_header = request_header
         self.response_header = response_header
-        self.default = default
-        self.accepted = tuple(accepted)
+        self.served = served
+        self.unversioned = tuple(route_template(p) for p in unversioned if p)
+
+    def _versioned(self, path: str) -> bool:
+        return not any(path == p or path.startswith(p + "/") for p in self.unversioned)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        asked = (Headers(scope=scope).get(self.request_header) or "").strip()
-        served = asked if asked in self.accepted else self.default
-        path: str = scope["path"]
-        if len(path) > 1 and path.endswith("/"):
-            scope = {**scope, "path": path.rstrip("/") or "/"}
+        path = normal_path(scope["path"])
+        scope = {**scope, "path": path, "raw_path": path.encode()}
+        if not self._versioned(path):
+            await self.app(scope, receive, send)
+            return
+        served = self.served(Headers(scope=scope))
 
         async def stamped(message: Message) -> None:
             if message["type"] == "http.response.start":
-                MutableHeaders(scope=message)[self.response_header] = served
+                headers = MutableHeaders(scope=message)
+                if served is not None and self.response_header not in headers:
+                    headers[self.response_header] = served
             await send(message)
 
         await self.app(scope, receive, stamped)
