@@ -70,7 +70,8 @@ class V15Writes:
 
     async def upload(self, request: Request, served: str) -> Response:
         self.api.admit(request)
-        limit = None if self.api.ctx.fault("upload-limit-unenforced") else UPLOAD_MAX
+        documented = int(self.api.profile.section("writes").get("upload_max", UPLOAD_MAX))
+        limit = None if self.api.ctx.fault("upload-limit-unenforced") else documented
         try:
             written = self.writer.upload(await json_body(request), limit=limit)
         except Invalid as exc:
