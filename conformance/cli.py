@@ -31,6 +31,8 @@ def build_parser() -> Parser:
     run.add_argument("--profile", action="append", default=[], metavar="P",
                      help=f"profile to run (repeatable; default: all of {', '.join(profiles.available())})")
     run.add_argument("--base-url", metavar="URL", help="live sandbox base URL; credentials from LMSCONF_* variables")
+    run.add_argument("--counterpart-base-url", metavar="URL",
+                     help="live base URL of the older API the versions suite compares with (Absorb v1)")
     run.add_argument("--report-dir", default="reports", metavar="DIR", help="where reports go (default: reports)")
     run.add_argument("--read-only", action="store_true", help="leave out every test that writes")
     run.add_argument("pytest_args", nargs=argparse.REMAINDER, help="after --: passed to pytest as they are")
@@ -58,8 +60,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             extra = list(args.pytest_args)
             if extra and extra[0] == "--":
                 extra = extra[1:]
-            return run(args.profile, base_url=args.base_url, report_dir=args.report_dir,
-                       read_only=args.read_only, pytest_args=extra)
+            return run(args.profile, base_url=args.base_url, report_dir=args.report_dir, read_only=args.read_only,
+                       pytest_args=extra, counterpart_base_url=args.counterpart_base_url)
         if args.command == "simulate":
             return simulate(args)
         from conformance.reporting.html import build

@@ -27,7 +27,7 @@ SEVERITY = (EXIT_USAGE, EXIT_UNREACHABLE, EXIT_VIOLATIONS, EXIT_OK)
 
 
 def pytest_command(profile: str, report_dir: Path, base_url: str | None, read_only: bool,
-                   extra: Sequence[str]) -> list[str]:
+                   extra: Sequence[str], counterpart_base_url: str | None = None) -> list[str]:
     out = report_dir / profile
     command = [
         sys.executable, "-m", "pytest", str(SUITES), "--profile", profile, "--report-dir", str(report_dir),
@@ -37,6 +37,8 @@ def pytest_command(profile: str, report_dir: Path, base_url: str | None, read_on
     ]
     if base_url:
         command += ["--base-url", base_url]
+    if counterpart_base_url:
+        command += ["--counterpart-base-url", counterpart_base_url]
     if read_only:
         command.append("--read-only")
     return command + list(extra)
@@ -68,8 +70,10 @@ def preflight(names: Sequence[str], base_url: str | None) -> list[str]:
 
 
 def run(names: Sequence[str], *, base_url: str | None, report_dir: str, read_only: bool,
-        pytest_args: Sequence[str]) -> int:
+        pytest_args: Sequence[str], counterpart_base_url: str | None = None) -> int:
     chosen = preflight(names, base_url)
+    if counterpart_base_url:
+        check_base_url(counterpart_base_url)
     root = Path(report_dir)
     try:
         root.mkdir(parents=True, exist_ok=True)
@@ -80,7 +84,8 @@ def run(names: Sequence[str], *, base_url: str | None, report_dir: str, read_onl
     for name in chosen:
         print(f"lmsconf: {name}: running against {base_url or 'the embedded simulator'}", flush=True)
         (root / name / "summary.json").unlink(missing_ok=True)
-        done = subprocess.run(pytest_command(name, root, base_url, read_only, pytest_args), check=False)
+        command = pytest_command(name, root, base_url, read_only, pytest_args, counterpart_base_url)
+        done = subprocess.run(command, check=False)
         part = read_part(root, name)
         code, reason = verdict(name, done.returncode, part)
         if reason:

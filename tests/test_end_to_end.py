@@ -40,7 +40,8 @@ def finished_run(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str,
         simulator = Simulator(PROFILE)
         with SimulatorServer(simulator) as server:
             run = lmsconf("run", "--profile", PROFILE, "--base-url", server.base_url, "--report-dir",
-                          str(report_dir), env=simulator.credentials)
+                          str(report_dir), "--counterpart-base-url", server.base_url + "/api/Rest/v1",
+                          env=simulator.credentials)
             report = lmsconf("report", "--report-dir", str(report_dir))
     yield {"run": run, "report": report, "dir": report_dir, "issued": issued,
            "secrets": [simulator.credentials[name] for name in SECRET_SETTINGS]}
@@ -93,3 +94,15 @@ def test_attachments_show_placeholders_instead_of_secrets(finished_run: dict[str
     headers = [d["request"]["headers"] for d in documents if "request" in d]
     keyed = [h for h in headers if "x-api-key" in {k.lower() for k in h}]
     assert keyed and all("${LMSCONF_API_KEY}" in str(h) or "lmsconf-wrong-api-key" in str(h) for h in keyed)
+
+
+def test_embedded_run_of_both_absorb_versions(tmp_path_factory: pytest.TempPathFactory) -> None:
+    report_dir = tmp_path_factory.mktemp("both")
+    done = lmsconf("run", "--profile", "absorb-v1_5", "--profile", "absorb-v1", "--report-dir", str(report_dir))
+    assert done.returncode == 0, done.stderr
+    summary = json.loads((report_dir / "summary.json").read_text())
+    assert summary["exit_code"] == 0 and set(summary["profiles"]) == {"absorb-v1_5", "absorb-v1"}
+    areas = {rule.split(".")[0] for part in summary["profiles"].values() for rule in part["rules"]}
+    assert {"versions", "ratelimit", "pagination", "sorting", "filtering", "writes"} <= areas
+    outcomes = {r["outcome"] for part in summary["profiles"].values() for r in part["rules"].values()}
+    assert outcomes == {"passed"}

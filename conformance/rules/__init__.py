@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from conformance.rules import auth, envelopes, filtering, pagination, ratelimit, sorting, status
+from conformance.rules import auth, envelopes, filtering, pagination, ratelimit, sorting, status, versions, writes
 from conformance.rules.registry import REGISTRY, Rule, RuleViolation, Violation, get, rule
 
 __all__ = [
     "REGISTRY", "Rule", "RuleViolation", "Violation", "auth", "envelopes", "filtering", "get",
-    "pagination", "ratelimit", "rule", "sorting", "status",
+    "pagination", "ratelimit", "rule", "sorting", "status", "versions", "writes",
 ]

@@ -18,6 +18,7 @@ class Fault:
     area: str
     rule: str           # the rule id that must fail when this fault is on
     description: str
+    profile: str = "absorb-v1_5"   # the API whose simulated behaviour it bends (where the matrix runs it)
 
 
 def _catalogue(*faults: Fault) -> dict[str, Fault]:
@@ -74,9 +75,11 @@ FAULTS: dict[str, Fault] = _catalogue(
     Fault("version-default-wrong", "versions", "versions.default-version",
           "a versioned endpoint asked without x-api-version answers 1.5.1, paginated, instead of 1.5.0"),
     Fault("compat-serves-1_5_1", "versions", "versions.compat-restricted-to-1_5_0",
-          "in backward-compatibility mode, x-api-version 1.5.1 is honoured"),
+          "in backward-compatibility mode, x-api-version 1.5.1 is honoured", profile="absorb-v1_5-compat"),
     Fault("put-requires-email", "writes", "writes.put-without-email-accepted",
           "PUT /users/{id} without emailAddress answers 400 (v1.5 no longer requires it)"),
+    Fault("upload-requires-email", "versions", "versions.no-longer-mandatory",
+          "POST /users/upload without emailAddress answers 400 in v1.5 as in v1 (Appendix C rows 130-131)"),
     Fault("upload-limit-unenforced", "writes", "writes.upload-limit-enforced",
           "POST /users/upload accepts more than 200 users"),
     Fault("upload-wrong-answer", "writes", "writes.upload-answers-key-value",

@@ -21,8 +21,17 @@ def paginated(profile: Profile) -> list[Resource]:
 
 
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
-    """Run every test that takes ``resource`` once per paginated resource of the profile."""
-    if "resource" not in metafunc.fixturenames:
+    """Run every test that takes ``resource`` once per paginated resource of the profile; ``item_resource``
+    once per resource with a single-record path; ``plain_resource`` once per unpaginated collection."""
+    profile_now = metafunc.config.stash[STATE].profile
+    top = [r for r in profile_now.resources if not r.parents] if profile_now else []
+    if "item_resource" in metafunc.fixturenames:
+        items = [r for r in top if r.item_path]
+        metafunc.parametrize("item_resource", items, ids=[r.name for r in items])
+    if "plain_resource" in metafunc.fixturenames:
+        plain = [r for r in top if not r.paginated]
+        metafunc.parametrize("plain_resource", plain, ids=[r.name for r in plain])
+    if "resource" not in metafunc.fixturenames or getattr(metafunc.module, "PARAMETRIZES_RESOURCE", False):
         return
     profile = metafunc.config.stash[STATE].profile
     resources = paginated(profile) if profile else []

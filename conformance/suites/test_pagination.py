@@ -60,3 +60,12 @@ def test_every_page_and_row_matches_its_schema(client: Client, profile: Profile,
     pages = [(page.request, page.body) for page in result.pages]
     envelopes.rows_validate(pages, profile.pagination.get("envelope_schema"), resource.schema,
                             resource.collection_key)
+
+
+@pytest.mark.rule("envelopes.rows-validate")
+def test_unpaginated_collection_rows_match_their_schema(client: Client, profile: Profile,
+                                                        plain_resource: Resource) -> None:
+    response = client.get(plain_resource.path)
+    assert response.status_code == 200, f"GET {plain_resource.path} answered {response.status_code}"
+    envelopes.rows_validate([(f"GET {plain_resource.path}", response.json())], None, plain_resource.schema,
+                            plain_resource.collection_key)

@@ -32,22 +32,28 @@ def check_sorted(client: Client, profile: Profile, resource: Resource, keys: Seq
     orders_by_key(served.rows, everything, keys, Collation.from_profile(profile.sorting), resource.id_field)
 
 
+PARAMETRIZES_RESOURCE = True  # the single-key test pairs each resource with its own sortable fields
+
+
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
-    if "sort_key" not in metafunc.fixturenames:
+    if "resource" not in metafunc.fixturenames:
         return
     from conformance.plugin import STATE
+    from conformance.suites.conftest import paginated
 
     profile = metafunc.config.stash[STATE].profile
-    fields = sorted({f for r in profile.resources if r.paginated for f in r.sortable}) if profile else []
-    keys = [SortKey(f, descending) for f in fields for descending in (False, True)]
-    metafunc.parametrize("sort_key", keys, ids=[k.render() for k in keys])
+    resources = paginated(profile) if profile else []
+    if "sort_key" not in metafunc.fixturenames:
+        metafunc.parametrize("resource", resources, ids=[r.name for r in resources], indirect=True, scope="session")
+        return
+    cases = [(r, SortKey(f, d)) for r in resources for f in r.sortable for d in (False, True)]
+    metafunc.parametrize(("resource", "sort_key"), cases, ids=[f"{r.name}-{k.render()}" for r, k in cases],
+                         indirect=["resource"])
 
 
 @pytest.mark.rule("sorting.orders-by-key")
 def test_single_key_order(client: Client, profile: Profile, resource: Resource, sort_key: SortKey,
                           everything: list[dict[str, Any]]) -> None:
-    if sort_key.field not in resource.sortable:
-        pytest.skip(f"{resource.name} does not document {sort_key.field} as sortable")
     check_sorted(client, profile, resource, [sort_key], everything)
 
 

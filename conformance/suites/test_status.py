@@ -27,12 +27,10 @@ def test_bad_or_missing_token_is_401(client: Client, recorder: Recorder, profile
 
 
 @pytest.mark.rule("status.unknown-id-is-404")
-def test_unknown_id_is_404(client: Client, recorder: Recorder, profile: Profile, resource: Resource) -> None:
-    if not resource.item_path:
-        pytest.skip(f"{resource.name} has no single-resource path in the profile")
+def test_unknown_id_is_404(client: Client, recorder: Recorder, profile: Profile, item_resource: Resource) -> None:
     mark = recorder.mark()
     for unknown in UNKNOWN_IDS:
-        client.request("GET", resource.item_path.format(id=unknown), deliberate=True)
+        client.request("GET", (item_resource.item_path or "").format(id=unknown), deliberate=True)
     status.unknown_id_is_404(recorder.since(mark), profile.status["not_found"])
 
 

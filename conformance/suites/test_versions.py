@@ -11,12 +11,14 @@ import pytest
 
 from conformance import profiles
 from conformance.absorb_appendix_c import AppendixCRow, get_rows
+from conformance.cleanup import Ledger
 from conformance.errors import ConfigError
 from conformance.http.client import Client
 from conformance.http.record import Recorder
 from conformance.plugin import STATE
 from conformance.profiles import Profile, Resource
 from conformance.rules import versions
+from conformance.suites import writing
 from conformance.suites.nested import choose_parent, concrete, fill_template
 from conformance.target import Target
 from conformance.walk import fetch_page, paging_headers
@@ -191,3 +193,29 @@ def test_compatibility_mode_serves_only_the_base_version(client: Client, recorde
     ask(client, resource, conf["request_header"], conf.get("paginated_version", "1.5.1"))
     versions.compat_restricted(recorder.since(mark)[-1], conf.get("response_header", conf["request_header"]),
                                conf["compat_only"], profile.pagination.get("total_field", "totalItems"))
+
+
+@pytest.mark.writes
+@pytest.mark.rule("versions.no-longer-mandatory")
+def test_field_no_longer_mandatory_on_upload(client: Client, recorder: Recorder, profile: Profile,
+                                            counterpart: tuple[Profile, Client], ledger: Ledger) -> None:
+    other, old = counterpart
+    old_conf = writing.settings(other)
+    upload = old_conf["upload_path"].lower()
+    rows = [r for r in get_rows() if r.difference == "no-longer-mandatory" and r.path.lower().rstrip("/") == upload]
+    if not rows:
+        pytest.skip(f"Appendix C lists no 'no longer mandatory' row for {old_conf['upload_path']}")
+    users = writing.writable(profile)
+    department = writing.some_row(client, profile, users).get("departmentId")
+    item_path = users.item_path or ""
+    answers = []
+    for conf_profile, sender, label in ((other, old, "v1"), (profile, client, "v1_5")):
+        conf = writing.settings(conf_profile)
+        body = [{k: v for k, v in u.items() if k != conf["optional_field"]}
+                for u in writing.new_users(conf_profile, ledger, 1, department, f"optional-{label}")]
+        mark = recorder.mark()
+        response = sender.post(conf["upload_path"], json=body, deliberate=True)
+        writing.remember_uploads(response, item_path, ledger)  # both APIs share the data; v1.5 removes it
+        answers.append(recorder.since(mark)[-1])
+    versions.no_longer_mandatory(answers[0], answers[1], rows[0].no_longer_mandatory[0],
+                                 int(other.status.get("bad_request", 400)))

@@ -69,7 +69,8 @@ class AbsorbApi:
         self.collections = collections_for(profile, ctx.store, lambda r: source_for(r.name), self.me,
                                            startswith_anywhere=ctx.fault("filter-startswith-anywhere"))
         self.shape = V15Shape(compat=bool(profile.section("simulator").get("compat")), faults=ctx.faults)
-        self.writes = V15Writes(self, UserWriter(ctx.store, ids, require_email=ctx.fault("put-requires-email")))
+        self.writes = V15Writes(self, UserWriter(ctx.store, ids, require_email=ctx.fault("put-requires-email"),
+                                                      require_email_on_create=ctx.fault("upload-requires-email")))
 
     def deny(self, status: int, *validations: str, **kwargs: Any) -> Denied:
         return self.errors.deny(status, *validations, **kwargs)

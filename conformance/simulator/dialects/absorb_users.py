@@ -94,13 +94,15 @@ class UserWriter:
     store: Store
     ids: random.Random
     require_email: bool = False
+    require_email_on_create: bool = False   # the upload-requires-email fault: v1.5 uploads behave like v1
     now: Now = utc_now
 
     def new_id(self) -> str:
         return str(uuid.UUID(int=self.ids.getrandbits(128), version=4))
 
     def _check(self, values: Mapping[str, Any], *, key: str | None) -> None:
-        required = [*REQUIRED, "emailAddress"] if self.require_email else list(REQUIRED)
+        email = self.require_email or (key is None and self.require_email_on_create)
+        required = [*REQUIRED, "emailAddress"] if email else list(REQUIRED)
         problems = [f"'{name}' is required" for name in required if values.get(name) in (None, "")]
         department = values.get("departmentId")
         if department and self.store.get("departments", department) is None:

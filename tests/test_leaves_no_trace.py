@@ -1,0 +1,65 @@
+"""A run that writes leaves the target as it found it: everything created is deleted, everything changed
+restored - also when write rules fail, and when an earlier run was killed half way."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from conformance.cleanup import PREFIX
+from conformance.http.client import Client
+from conformance.profiles import load
+from conformance.simulator.app import Simulator
+from conformance.simulator.server import SimulatorServer
+from tests.support import PROFILE, lmsconf
+
+WRITES = ["--", "-m", "writes"]
+
+
+def run_writes(simulator: Simulator, report_dir: Path) -> tuple[int, str, str]:
+    before = simulator.store.dump(audit=False)
+    with SimulatorServer(simulator) as server:
+        done = lmsconf("run", "--profile", PROFILE, "--base-url", server.base_url, "--report-dir", str(report_dir),
+                       *WRITES, env=simulator.credentials)
+    return done.returncode, before, simulator.store.dump(audit=False)
+
+
+def test_clean_run_writes_and_restores(tmp_path: Path) -> None:
+    status, before, after = run_writes(Simulator(PROFILE), tmp_path)
+    assert status == 0
+    summary = json.loads((tmp_path / "summary.json").read_text())
+    rules = summary["profiles"][PROFILE]["rules"]
+    assert {"writes.put-without-email-accepted", "writes.upload-answers-key-value"} <= set(rules)
+    assert after == before
+
+
+def test_failed_write_rules_still_leave_no_trace(tmp_path: Path) -> None:
+    simulator = Simulator(PROFILE, faults=["upload-limit-unenforced", "upload-wrong-answer"])
+    status, before, after = run_writes(simulator, tmp_path)
+    assert status == 1
+    assert after == before
+
+
+def test_an_interrupted_run_is_undone_by_the_next(tmp_path: Path) -> None:
+    simulator = Simulator(PROFILE)
+    before = simulator.store.dump(audit=False)
+    profile = load(PROFILE)
+    with SimulatorServer(simulator) as server, Client(profile, server.base_url, simulator.credentials) as client:
+        sample = client.get("/users", params={"_limit": 1}).json()["users"][0]
+        # what a killed run leaves: an uploaded user, and a changed user recorded in its ledger file
+        created = client.post("/users/upload", json=[{"username": f"{PREFIX}dead-1", "firstName": "A", "lastName": "B",
+                                                      "departmentId": sample["departmentId"]}]).json()
+        assert created and created[0]["value"] == f"{PREFIX}dead-1"
+        path = f"/users/{sample['id']}"
+        original = {k: v for k, v in client.get(path).json().items()
+                    if k not in profile.section("writes")["read_only"]}
+        client.put(path, json={**original, "jobTitle": f"{PREFIX}dead-change"})
+        ledger = tmp_path / PROFILE / "ledger.json"
+        ledger.parent.mkdir(parents=True)
+        ledger.write_text(json.dumps({"run_id": "dead", "entries": [
+            {"method": "PUT", "path": path, "body": original, "note": "", "done": False}]}))
+        assert simulator.store.dump(audit=False) != before
+        done = lmsconf("run", "--profile", PROFILE, "--base-url", server.base_url, "--report-dir", str(tmp_path),
+                       *WRITES, env=simulator.credentials)
+    assert done.returncode == 0
+    assert simulator.store.dump(audit=False) == before
