@@ -9,7 +9,7 @@ import pytest
 
 from conformance.simulator import FAULTS
 from conformance.simulator.faults import for_rule, resolve
-from tests.test_simulator_absorb import PROFILE, UNKNOWN_ID, Api, FakeClock, start
+from tests.test_simulator_absorb import UNKNOWN_ID, Api, FakeClock, start
 
 Check = Callable[[Api, FakeClock], None]
 
@@ -200,6 +200,14 @@ def put_requires_email(api: Api, clock: FakeClock) -> None:
     assert api.http.put(f"{api.base}/users/{user['id']}", json=user).status_code == 200
 
 
+def upload_requires_email(api: Api, clock: FakeClock) -> None:
+    api.login()
+    assert _upload(api, 1, "no-email").status_code == 400
+    user = _user(api)
+    body = {k: v for k, v in user.items() if k != "emailAddress"}
+    assert api.http.put(f"{api.base}/users/{user['id']}", json=body).status_code == 200  # PUT is unaffected
+
+
 def _upload(api: Api, count: int, label: str) -> Any:
     department = _user(api)["departmentId"]
     users = [{"username": f"{label}-{n}", "firstName": "F", "lastName": "L", "departmentId": department}
@@ -234,8 +242,8 @@ CHECKS: dict[str, Check] = {
     "version-header-missing": version_header_missing, "version-default-wrong": version_default_wrong,
     "compat-serves-1_5_1": compat_serves_1_5_1, "put-requires-email": put_requires_email,
     "upload-limit-unenforced": upload_limit_unenforced, "upload-wrong-answer": upload_wrong_answer,
+    "upload-requires-email": upload_requires_email,
 }
-PROFILE_OF = {"compat-serves-1_5_1": "absorb-v1_5-compat"}   # faults of another profile than absorb-v1_5
 
 
 def test_every_fault_has_a_check() -> None:
@@ -245,7 +253,7 @@ def test_every_fault_has_a_check() -> None:
 @pytest.mark.parametrize("name", sorted(FAULTS))
 def test_fault_changes_behaviour(name: str) -> None:
     clock = FakeClock()
-    with start(name, clock=clock, profile=PROFILE_OF.get(name, PROFILE)) as server:
+    with start(name, clock=clock, profile=FAULTS[name].profile) as server:
         CHECKS[name](Api(server), clock)
 
 
@@ -260,11 +268,11 @@ def test_catalogue_entries_name_an_area_and_rule() -> None:
 
 def test_clean_simulator_fails_every_check() -> None:
     """Without the fault each check fails: the checks really observe the fault, not the baseline."""
-    for profile in sorted({PROFILE, *PROFILE_OF.values()}):
+    for profile in sorted({fault.profile for fault in FAULTS.values()}):
         clock = FakeClock()
         with start(clock=clock, profile=profile) as server:
             for name, check in CHECKS.items():
-                if PROFILE_OF.get(name, PROFILE) != profile:
+                if FAULTS[name].profile != profile:
                     continue
                 with pytest.raises((AssertionError, KeyError, TypeError, ValueError)):
                     check(Api(server), clock)
