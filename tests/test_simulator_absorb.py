@@ -5,7 +5,6 @@ from __future__ import annotations
 import hashlib
 import subprocess
 import sys
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -76,13 +75,6 @@ class Api:
 def start(*faults: str, clock: FakeClock | None = None, profile: str | Profile = PROFILE) -> SimulatorServer:
     kwargs: dict[str, Any] = {"faults": faults} if clock is None else {"faults": faults, "clock": clock}
     return SimulatorServer(Simulator(profile, **kwargs)).start()
-
-
-@pytest.fixture(scope="module")
-def server() -> Iterator[SimulatorServer]:
-    srv = start()
-    yield srv
-    srv.stop()
 
 
 @pytest.fixture

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import dataclasses
 import re
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -21,20 +20,6 @@ from tests.test_simulator_absorb import PROFILE, UNKNOWN_ID, Api, assert_error, 
 V15 = load(PROFILE)
 NAMES = [r.name for r in V15.resources]
 PARAM = re.compile(r"\{(\w+)\}")
-
-
-@pytest.fixture(scope="module")
-def server() -> Iterator[SimulatorServer]:
-    srv = start()
-    yield srv
-    srv.stop()
-
-
-@pytest.fixture(scope="module")
-def api(server: SimulatorServer) -> Api:
-    client = Api(server)
-    client.login()
-    return client
 
 
 def parent_values(store: Store, resource: Resource) -> dict[str, str]:

@@ -3,32 +3,18 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 
 import pytest
 
 from conformance import schemas
 from conformance.profiles import load
 from conformance.simulator import SimulatorServer
-from tests.test_simulator_absorb import Api, assert_error, start
+from tests.test_simulator_absorb import Api, assert_error
 from tests.test_simulator_catalogue import parent_values
 
 COMPAT = load("absorb-v1_5-compat")
+SIMULATED_PROFILE = COMPAT.id
 PARAM = re.compile(r"\{(\w+)\}")
-
-
-@pytest.fixture(scope="module")
-def server() -> Iterator[SimulatorServer]:
-    srv = start(profile=COMPAT)
-    yield srv
-    srv.stop()
-
-
-@pytest.fixture(scope="module")
-def api(server: SimulatorServer) -> Api:
-    client = Api(server)
-    client.login()
-    return client
 
 
 def test_profile_is_v1_5_with_compatibility_on() -> None:

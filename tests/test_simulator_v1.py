@@ -4,7 +4,6 @@ whole collections, and for every GET row the field set Appendix C gives relative
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -13,11 +12,13 @@ import requests
 from conformance import schemas
 from conformance.absorb_appendix_c import get_rows
 from conformance.profiles import Resource, load
-from conformance.simulator import Simulator, SimulatorServer
+from conformance.simulator import SimulatorServer
 from conformance.simulator.dialects.absorb_catalogue import me, source_for
 from conformance.simulator.dialects.absorb_shapes import pascal_keys
 from tests.test_simulator_absorb import UNKNOWN_ID, Api
 from tests.test_simulator_catalogue import parent_values
+
+SIMULATED_PROFILE = "absorb-v1"
 
 V1 = load("absorb-v1")
 V15 = load("absorb-v1_5")
@@ -51,24 +52,8 @@ class V1Client:
 
 
 @pytest.fixture(scope="module")
-def server() -> Iterator[SimulatorServer]:
-    srv = SimulatorServer(Simulator("absorb-v1")).start()
-    yield srv
-    srv.stop()
-
-
-@pytest.fixture(scope="module")
-def v1(server: SimulatorServer) -> V1Client:
-    client = V1Client(server)
-    client.login()
-    return client
-
-
-@pytest.fixture(scope="module")
-def v15(server: SimulatorServer) -> Api:
-    client = Api(server)
-    client.login()
-    return client
+def v15(api: Api) -> Api:
+    return api
 
 
 def assert_message(response: requests.Response, status: int) -> None:

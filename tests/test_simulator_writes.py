@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -11,27 +10,6 @@ from conformance.simulator import SimulatorServer
 from conformance.simulator.store import Store
 from tests.test_simulator_absorb import UNKNOWN_ID, Api, assert_error, start
 from tests.test_simulator_v1 import V1Client, assert_message
-
-
-@pytest.fixture(scope="module")
-def server() -> Iterator[SimulatorServer]:
-    srv = start()
-    yield srv
-    srv.stop()
-
-
-@pytest.fixture(scope="module")
-def api(server: SimulatorServer) -> Api:
-    client = Api(server)
-    client.login()
-    return client
-
-
-@pytest.fixture(scope="module")
-def v1(server: SimulatorServer) -> V1Client:
-    client = V1Client(server)
-    client.login()
-    return client
 
 
 def put(api: Api, key: str, body: Any) -> Any:

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from conformance import schemas
-from conformance.rules.common import Answer, describe, json_body
+from conformance.rules.common import Answer, describe, expect_json_matching, expect_status
 from conformance.rules.registry import Violation, rule
 
 
@@ -14,17 +13,10 @@ from conformance.rules.registry import Violation, rule
 def token_issued(ex: Answer, token_schema: str) -> None:
     if ex.status != 200:
         raise Violation(f"expected HTTP 200 with a token; {describe(ex)}")
-    ok, body = json_body(ex)
-    if not ok:
-        raise Violation(f"the token response is not JSON; {describe(ex)}")
-    problems = schemas.errors(token_schema, body)
-    if problems:
-        raise Violation(f"the token response does not match {token_schema}: {'; '.join(problems)}")
+    expect_json_matching(ex, token_schema, "the token response")
 
 
 @rule("auth.api-key-required", cites="003_09d5ed03fea4db3d.txt Step Two 3 ('Add x-api-key ... to the request header')",
       summary="a call without the API key, or with a wrong one, is refused with the documented status")
 def api_key_required(exchanges: Iterable[Answer], expected: int = 403) -> None:
-    wrong = [describe(ex) for ex in exchanges if ex.status != expected]
-    if wrong:
-        raise Violation(f"expected HTTP {expected} without a valid API key; " + "; ".join(wrong[:5]))
+    expect_status(exchanges, expected, " without a valid API key")

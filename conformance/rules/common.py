@@ -3,7 +3,11 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 from typing import Any, Protocol
+
+from conformance import schemas
+from conformance.rules.registry import Violation
 
 
 class Answer(Protocol):
@@ -36,3 +40,20 @@ def json_body(ex: Answer) -> tuple[bool, Any]:
 def media_type(ex: Answer) -> str:
     value = ex.response_headers.get("content-type", "")
     return value.split(";", 1)[0].strip().lower()
+
+
+def expect_status(exchanges: Iterable[Answer], expected: int, situation: str = "") -> None:
+    """Every exchange answered ``expected``; the violation lists the first few that did not."""
+    wrong = [describe(ex) for ex in exchanges if ex.status != expected]
+    if wrong:
+        raise Violation(f"expected HTTP {expected}{situation}; " + "; ".join(wrong[:5]))
+
+
+def expect_json_matching(ex: Answer, schema: str, what: str) -> None:
+    """The body is JSON and matches ``schema``; ``what`` names the body in the violation."""
+    ok, body = json_body(ex)
+    if not ok:
+        raise Violation(f"{what} is not JSON; {describe(ex)}")
+    problems = schemas.errors(schema, body)
+    if problems:
+        raise Violation(f"{what} does not match {schema}: {'; '.join(problems)}; {describe(ex)}")

@@ -6,7 +6,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from conformance import schemas
-from conformance.rules.common import Answer, describe, json_body, media_type
+from conformance.rules.common import Answer, describe, expect_json_matching, media_type
 from conformance.rules.registry import Violation, rule
 
 
@@ -19,12 +19,7 @@ def error_body(exchanges: Iterable[Answer], error_schema: str) -> None:
         if media_type(ex) != "application/json":
             raise Violation(f"error body is not application/json ({media_type(ex) or 'no content-type'}); "
                             f"{describe(ex)}")
-        ok, body = json_body(ex)
-        if not ok:
-            raise Violation(f"error body is not JSON; {describe(ex)}")
-        problems = schemas.errors(error_schema, body)
-        if problems:
-            raise Violation(f"error body does not match {error_schema}: {'; '.join(problems)}; {describe(ex)}")
+        expect_json_matching(ex, error_schema, "error body")
 
 
 @rule("envelopes.rows-validate", cites="003_09d5ed03fea4db3d.txt Appendix A (wrapper; camel case); VENDOR-FACTS fields",

@@ -4,14 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from conformance.rules.common import Answer, describe
-from conformance.rules.registry import Violation, rule
-
-
-def expect_status(exchanges: Iterable[Answer], expected: int) -> None:
-    wrong = [describe(ex) for ex in exchanges if ex.status != expected]
-    if wrong:
-        raise Violation(f"expected HTTP {expected}; " + "; ".join(wrong[:5]))
+from conformance.rules.common import Answer, expect_status
+from conformance.rules.registry import rule
 
 
 @rule("status.bad-token-is-401", cites="003_09d5ed03fea4db3d.txt Step Two 3; VENDOR-FACTS Absorb 'bad token: 401'",
