@@ -106,3 +106,12 @@ def test_simulate_prints_base_url_and_credentials() -> None:
     assert settings["LMSCONF_BASE_URL"].startswith("http://127.0.0.1:")
     assert set(settings) == {"LMSCONF_BASE_URL", *CREDENTIALS}
     assert child.returncode == 0  # SIGTERM is a clean stop
+
+
+def test_read_only_leaves_out_every_writing_test(tmp_path: Path) -> None:
+    from tests.support import run_suite
+
+    status, part = run_suite(tmp_path, "--read-only", "-m", "writes")
+    assert status == 5 and part == {}  # pytest's "no tests ran": nothing that writes was selected
+    status, part = run_suite(tmp_path, "-m", "writes", "--collect-only")
+    assert status == 0
