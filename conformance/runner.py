@@ -102,9 +102,10 @@ def run(names: Sequence[str], *, base_url: str | None, report_dir: str, read_onl
 def print_table(parts: dict[str, dict[str, Any]], root: Path) -> None:
     width = shutil.get_terminal_size((100, 20)).columns
     print("-" * min(width, 78))
+    pad = max((len(name) for name in parts), default=0)
     for name, part in parts.items():
         outcomes = [r["outcome"] for r in part.get("rules", {}).values()]
-        print(f"{name:<16} rules passed {outcomes.count('passed'):>3}  failed {outcomes.count('failed'):>3}  "
+        print(f"{name:<{pad}}  rules passed {outcomes.count('passed'):>3}  failed {outcomes.count('failed'):>3}  "
               f"skipped {outcomes.count('skipped'):>3}  requests {part.get('requests', 0):>6}  "
               f"{part.get('duration_s', 0):.1f}s")
     print(f"summary: {root / 'summary.json'}")
