@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import json
 import shutil
 import subprocess
+import tempfile
 from pathlib import Path
 
 from conformance.errors import ConfigError
@@ -14,6 +16,12 @@ GENERATOR = ROOT / "node_modules" / "allure" / "cli.js"
 
 def results_dirs(report_dir: Path) -> list[Path]:
     return sorted(p for p in report_dir.glob("*/allure-results") if p.is_dir() and any(p.iterdir()))
+
+
+def allure_config(name: str) -> dict[str, object]:
+    """The report's tree: profile, then area, then rule id (epic, feature, story)."""
+    return {"name": name, "plugins": {"awesome": {"options": {"reportName": name,
+                                                              "groupBy": ["epic", "feature", "story"]}}}}
 
 
 def build(report_dir: str | Path, *, name: str = "lms-conformance") -> Path:
@@ -29,8 +37,12 @@ def build(report_dir: str | Path, *, name: str = "lms-conformance") -> Path:
         raise ConfigError(f"the Allure 3 report generator is not installed: run `npm ci` in {ROOT}")
     output = root / "html"
     shutil.rmtree(output, ignore_errors=True)
-    command = [node, str(GENERATOR), "generate", *map(str, sources), "--output", str(output), "--report-name", name]
-    done = subprocess.run(command, capture_output=True, text=True, check=False)
+    with tempfile.TemporaryDirectory() as scratch:
+        config = Path(scratch) / "allurerc.json"
+        config.write_text(json.dumps(allure_config(name)), encoding="utf-8")
+        command = [node, str(GENERATOR), "generate", *(str(p.resolve()) for p in sources), "--config", str(config),
+                   "--output", str(output.resolve())]
+        done = subprocess.run(command, capture_output=True, text=True, check=False)
     index = output / "index.html"
     if done.returncode != 0 or not index.is_file():
         last = (done.stderr or done.stdout).strip().splitlines()[-1:] or ["no output"]
