@@ -222,7 +222,7 @@ def _lmsconf_evidence(request: pytest.FixtureRequest) -> Generator[None, None, N
     finally:
         made = rec.since(mark)
         request.node.stash[REQUESTS] = len(made)
-        allure_report.attach_exchanges(made)
+        allure_report.attach_exchanges(made, failed=request.node.stash.get(OUTCOME, "") == "failed")
 
 
 @pytest.hookimpl(wrapper=True)

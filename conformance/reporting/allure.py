@@ -11,7 +11,8 @@ import allure
 from conformance.rules.registry import Rule
 
 BODY_LIMIT = 32 * 1024
-HEAD_TAIL = 25
+HEAD_TAIL_FAILED = 25   # exchanges shown in full from each end of a failed test
+HEAD_TAIL_PASSED = 5    # and of a passed one (the index lists every exchange either way)
 
 
 def label(profile_id: str, rules: Sequence[Rule]) -> None:
@@ -46,15 +47,16 @@ def exchange_document(ex: Any) -> dict[str, Any]:
     }
 
 
-def attach_exchanges(exchanges: Sequence[Any]) -> None:
-    """Attach the exchanges of one test: an index of all, and the first and last in full."""
+def attach_exchanges(exchanges: Sequence[Any], *, failed: bool = False) -> None:
+    """Attach the exchanges of one test: an index of all, and the first and last in full (more when it failed)."""
     if not exchanges:
         return
     index = "\n".join(f"{ex.seq:>6} {ex.method:<6} {ex.status!s:<4} {ex.url}  ({ex.purpose})" for ex in exchanges)
     allure.attach(index, name=f"exchanges ({len(exchanges)})", attachment_type=allure.attachment_type.TEXT)
     shown = list(exchanges)
-    if len(shown) > 2 * HEAD_TAIL:
-        shown = shown[:HEAD_TAIL] + shown[-HEAD_TAIL:]
+    ends = HEAD_TAIL_FAILED if failed else HEAD_TAIL_PASSED
+    if len(shown) > 2 * ends:
+        shown = shown[:ends] + shown[-ends:]
     for ex in shown:
         name = f"#{ex.seq} {ex.method} {ex.status} {ex.url.split('?', 1)[0]}"
         allure.attach(json.dumps(exchange_document(ex), indent=2), name=name,

@@ -19,9 +19,10 @@ def results_dirs(report_dir: Path) -> list[Path]:
 
 
 def allure_config(name: str) -> dict[str, object]:
-    """The report's tree: profile, then area, then rule id (epic, feature, story)."""
-    return {"name": name, "plugins": {"awesome": {"options": {"reportName": name,
-                                                              "groupBy": ["epic", "feature", "story"]}}}}
+    """The report's tree: profile, then area, then rule id (epic, feature, story); one self-contained
+    index.html, so it opens from disk or as a ticket attachment without a web server."""
+    options = {"reportName": name, "groupBy": ["epic", "feature", "story"], "singleFile": True}
+    return {"name": name, "plugins": {"awesome": {"options": options}}}
 
 
 def build(report_dir: str | Path, *, name: str = "lms-conformance") -> Path:
