@@ -61,6 +61,9 @@ def verdict(profile: str, returncode: int, part: dict[str, Any] | None) -> tuple
 def preflight(names: Sequence[str], base_url: str | None) -> list[str]:
     """Load every profile and, for a live target, check its credentials before anything runs."""
     chosen = list(dict.fromkeys(names)) or profiles.available()
+    if base_url and len(chosen) > 1:
+        raise ConfigError(f"--base-url points at one API: name its profile with one --profile "
+                          f"(one of {', '.join(profiles.available())})")
     for name in chosen:
         profile = profiles.load(name)
         if base_url:

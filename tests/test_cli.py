@@ -75,6 +75,7 @@ def test_profile_with_a_wrong_value_names_the_key(tmp_path: Path) -> None:
     ["run", "--profile", "no-such-vendor"],
     ["run", "--no-such-option"],
     ["run", "--profile", PROFILE, "--base-url", "ftp://example"],
+    ["run", "--profile", PROFILE, "--profile", "absorb-v1", "--base-url", "http://127.0.0.1:9"],
     ["simulate", "--profile", PROFILE, "--fault", "no-such-fault"],
 ])
 def test_usage_errors_exit_2(tmp_path: Path, args: list[str]) -> None:
