@@ -62,12 +62,18 @@ def lessons(gen: Generator, courses: list[Row]) -> list[Row]:
     return rows
 
 
+def _grouped(rows: list[Row], column: int) -> dict[str, list[Row]]:
+    """Rows by the value of one column, in their original order."""
+    groups: dict[str, list[Row]] = {}
+    for row in rows:
+        groups.setdefault(row[column], []).append(row)
+    return groups
+
+
 def lesson_enrollments(gen: Generator, lesson_rows: list[Row], taken: list[Row]) -> list[Row]:
     """For each started enrollment in an online course, one row per lesson its progress reached."""
     rng, rows = gen.rng, []
-    by_course: dict[str, list[Row]] = {}
-    for lesson in lesson_rows:
-        by_course.setdefault(lesson[1], []).append(lesson)
+    by_course = _grouped(lesson_rows, 1)
     for enrollment in taken:
         course_lessons = by_course.get(enrollment[2], [])
         if not course_lessons or enrollment[8] == 0:
@@ -120,9 +126,7 @@ def schedules(gen: Generator, session_rows: list[Row], instructors: list[str]) -
 def attendance(gen: Generator, schedule_rows: list[Row], taken: list[Row]) -> list[Row]:
     """For each schedule, three to twelve of the users enrolled in its course."""
     rng, rows = gen.rng, []
-    enrolled: dict[str, list[Row]] = {}
-    for enrollment in taken:
-        enrolled.setdefault(enrollment[2], []).append(enrollment)
+    enrolled = _grouped(taken, 2)
     for schedule in schedule_rows:
         pool = enrolled.get(schedule[2], [])
         for enrollment in rng.sample(pool, min(len(pool), rng.randrange(3, 13))):

@@ -10,7 +10,6 @@ from conformance.http.client import Client
 from conformance.plugin import STATE
 from conformance.profiles import Profile, Resource
 from conformance.suites.nested import concrete
-from conformance.target import Target
 from conformance.walk import Walk, walk
 
 _WALKS: dict[tuple[str, int], Walk] = {}
@@ -57,12 +56,6 @@ def max_limit(profile: Profile) -> int:
     return int(profile.pagination["max_limit"])
 
 
-@pytest.fixture(scope="session")
-def full_walks(client: Client, profile: Profile) -> dict[tuple[str, int], Walk]:
-    """Walks made once per session and shared (key: resource name, limit)."""
-    return _WALKS
-
-
 def cached_walk(client: Client, profile: Profile, resource: Resource, limit: int) -> Walk:
     key = (resource.name, limit)
     if key not in _WALKS:
@@ -79,17 +72,13 @@ def everything(client: Client, profile: Profile, resource: Resource) -> list[dic
     return result.rows
 
 
-@pytest.fixture(scope="session")
-def api_key_headers(profile: Profile, target: Target) -> dict[str, str]:
+@pytest.fixture
+def api_key_headers(client: Client) -> dict[str, str]:
     """Only the API-key header (no token), for requests that test the token check."""
-    header = profile.auth.get("api_key_header")
-    key = target.credentials.get("LMSCONF_API_KEY")
-    return {header: key} if header and key else {}
+    return client.auth_headers(include_token=False)
 
 
-@pytest.fixture(scope="session")
-def token_headers(profile: Profile, client: Client) -> dict[str, str]:
-    """Only the token header (no API key), for requests that test the API-key check."""
-    auth = profile.auth
-    token = client.authenticate()
-    return {auth.get("token_header", "Authorization"): auth.get("token_prefix", "Bearer ") + token}
+@pytest.fixture
+def token_headers(client: Client) -> dict[str, str]:
+    """Only the current token's header (no API key), for requests that test the API-key check."""
+    return client.auth_headers(include_key=False)

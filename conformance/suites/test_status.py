@@ -17,10 +17,9 @@ UNKNOWN_IDS = ("00000000-0000-0000-0000-000000000000", str(uuid.UUID(int=0xC0FFE
 @pytest.mark.rule("status.bad-token-is-401")
 def test_bad_or_missing_token_is_401(client: Client, recorder: Recorder, profile: Profile,
                                      api_key_headers: dict[str, str]) -> None:
-    auth = profile.auth
     path = profile.resources[0].path
     mark = recorder.mark()
-    bad = {**api_key_headers, auth.get("token_header", "Authorization"): "Bearer lmsconf-not-a-token"}
+    bad = client.auth_headers(token="lmsconf-not-a-token")
     client.request("GET", path, headers=bad, auth=False, deliberate=True)
     client.request("GET", path, headers=api_key_headers, auth=False, deliberate=True)
     status.bad_token_is_401(recorder.since(mark), profile.status["bad_token"])
