@@ -78,6 +78,12 @@ def _collection(profile: Profile, resource: Resource, body: Any) -> list[dict[st
     return None
 
 
+def unpaginated(resource: Resource, page: Page) -> bool:
+    """The target answered the whole collection as a bare list where the profile documents a wrapper
+    (Absorb 1.5.0, or backward-compatibility mode): there are no further pages to ask for."""
+    return bool(resource.collection_key) and isinstance(page.body, list)
+
+
 def fetch_page(client: Getter, profile: Profile, resource: Resource, offset: int, limit: int,
                extra: Mapping[str, str] | None = None) -> Page:
     """GET one page; the body is parsed JSON, or the raw text when it is not JSON."""
@@ -98,7 +104,8 @@ def walk(client: Getter, profile: Profile, resource: Resource, limit: int,
     """Fetch pages from the first offset until an empty page, an error, or the request budget.
 
     The budget is ceil(totalItems/limit) + 1 (the documented walk) plus ``slack``
-    requests, so a target that never ends the walk is caught rather than looped on.
+    requests, so a target that never ends the walk is caught rather than looped on. An unpaginated
+    answer ends the walk at once (and, having no empty page, fails pagination.terminates).
     """
     pg = profile.pagination
     first = int(pg.get("first_offset", 0))
@@ -108,7 +115,7 @@ def walk(client: Getter, profile: Profile, resource: Resource, limit: int,
     total = result.total if isinstance(result.total, int) else len(page.rows or [])
     result.budget = math.ceil(total / limit) + 1 + slack
     offset = first
-    while page.rows and len(result.pages) < result.budget:
+    while page.rows and len(result.pages) < result.budget and not unpaginated(resource, page):
         offset += 1
         if "max_offset" in pg and offset > int(pg["max_offset"]):
             break

@@ -50,7 +50,7 @@ def choose_parent(client: Getter, profile: Profile, resource: Resource) -> dict[
     first = fetch_page(client, profile, parent, int(profile.pagination.get("first_offset", 0)), CANDIDATES)
     best: dict[str, str] | None = None
     best_count = -1
-    for row in first.rows or []:
+    for row in (first.rows or [])[:CANDIDATES]:  # an unpaginated answer holds every parent
         values = _parent_values(row, resource.parents)
         if values is None:
             continue
