@@ -6,6 +6,7 @@ EXIT_OK = 0
 EXIT_VIOLATIONS = 1
 EXIT_USAGE = 2
 EXIT_UNREACHABLE = 3
+EXIT_UNCHECKED = 4
 
 
 class ConformanceError(Exception):
@@ -27,16 +28,19 @@ class ConfigError(ConformanceError):
     exit_code = EXIT_USAGE
 
 
-class TargetUnreachable(ConformanceError):
+class TargetError(ConformanceError):
+    """The target could not be judged: no answer, a timeout, a broken-off or oversized body, the run's
+    deadline. A tool error, never a contract violation: the rules it stopped come out "error" (exit 3)."""
+
+    exit_code = EXIT_UNREACHABLE
+
+
+class TargetUnreachable(TargetError):
     """The target did not answer at all (exit 3)."""
 
-    exit_code = EXIT_UNREACHABLE
 
-
-class CredentialsRejected(ConformanceError):
-    """The target answered but refused the credentials before any rule ran (exit 3)."""
-
-    exit_code = EXIT_UNREACHABLE
+class CredentialsRejected(TargetError):
+    """The target answered but refused the credentials (exit 3)."""
 
 
 class TokenUnreadable(ConformanceError):
