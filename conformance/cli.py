@@ -1,8 +1,9 @@
 """The ``lmsconf`` command: run the suites, serve a simulator, build the HTML report.
 
 Exit codes: 0 every applicable rule passed; 1 at least one contract violation;
-2 usage or configuration error; 3 target unreachable or credentials rejected
-before any rule could run; 130 interrupted. Errors are one line on stderr.
+2 usage or configuration error; 3 the target could not be judged (unreachable, credentials
+rejected, no usable answer); 4 some applicable rules were not checked (0 with
+--allow-unchecked); 130 interrupted. Errors are one line on stderr.
 """
 
 from __future__ import annotations
@@ -35,6 +36,8 @@ def build_parser() -> Parser:
                      help="live base URL of the older API the versions suite compares with (Absorb v1)")
     run.add_argument("--report-dir", default="reports", metavar="DIR", help="where reports go (default: reports)")
     run.add_argument("--read-only", action="store_true", help="leave out every test that writes")
+    run.add_argument("--allow-unchecked", action="store_true",
+                     help="exit 0 rather than 4 when every rule that ran passed but some were not checked")
     run.add_argument("pytest_args", nargs=argparse.REMAINDER, help="after --: passed to pytest as they are")
 
     sim = sub.add_parser("simulate", help="serve one vendor's simulator until stopped")
@@ -61,7 +64,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             if extra and extra[0] == "--":
                 extra = extra[1:]
             return run(args.profile, base_url=args.base_url, report_dir=args.report_dir, read_only=args.read_only,
-                       pytest_args=extra, counterpart_base_url=args.counterpart_base_url)
+                       pytest_args=extra, counterpart_base_url=args.counterpart_base_url,
+                       allow_unchecked=args.allow_unchecked)
         if args.command == "simulate":
             return simulate(args)
         from conformance.reporting.html import build

@@ -3,7 +3,8 @@
 Adds --profile/--base-url/--report-dir/--read-only, starts the embedded simulator
 when no --base-url is given, gives the suites a recorded HTTP client, labels
 every test for Allure with its rule ids, attaches the redacted exchanges, and
-writes ``<report-dir>/<profile>/summary.json``.
+writes ``<report-dir>/<profile>/summary.json`` with one outcome per applicable rule: what the
+rule's own check saw (conformance.reporting.outcomes), never the outcome of the test carrying it.
 """
 
 from __future__ import annotations
@@ -22,14 +23,18 @@ from conformance.http.client import Client
 from conformance.http.record import Recorder
 from conformance.profiles import Profile
 from conformance.reporting import allure as allure_report
+from conformance.reporting import junit, outcomes
 from conformance.reporting.summary import ProfileSummary, write_part
-from conformance.rules import REGISTRY, Rule
+from conformance.rules import CHECKS, REGISTRY, Rule
 from conformance.target import Target, embedded, live
 from conformance.walk import walk
 
 STATE = pytest.StashKey["RunState"]()
 REQUESTS = pytest.StashKey[int]()
 OUTCOME = pytest.StashKey[str]()
+MARK = pytest.StashKey[int]()
+PROBLEM = pytest.StashKey[outcomes.Problem]()
+DROPPED = pytest.StashKey[str]()
 MARKERS = (
     "rule(*ids): the contract rule ids a test checks",
     "pagination: walks paginated collections",
@@ -48,6 +53,10 @@ class RunState:
         self.client: Client | None = None
         self.started = time.monotonic()
         self.report_dir = Path(config.getoption("lmsconf_report_dir"))
+        self.expected: set[str] = set()   # rules some selected test carries
+
+    def redact(self, text: str) -> str:
+        return self.client.redactor.text(text) if self.client is not None else text
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -81,6 +90,7 @@ def pytest_configure(config: pytest.Config) -> None:
             state.profile = profiles.load(name)
         except ConfigError as exc:
             raise pytest.UsageError(str(exc)) from None
+        state.summary = ProfileSummary.expecting(state.profile.id, state.profile.rules)
 
 
 def rules_of(item: pytest.Item) -> list[Rule]:
@@ -101,18 +111,39 @@ def pytest_collection_modifyitems(session: pytest.Session, config: pytest.Config
     for item in items:
         ids = [r.id for r in rules_of(item)]
         item.extra_keyword_matches.update(ids)  # `-k pagination.terminates` selects by rule id
-        applicable = not ids or any(state.profile.applies(rid) for rid in ids)
-        read_only_drop = config.getoption("lmsconf_read_only") and item.get_closest_marker("writes")
-        (keep if applicable and not read_only_drop and not _nothing_to_run(item) else drop).append(item)
+        if ids and not any(state.profile.applies(rid) for rid in ids):
+            item.stash[DROPPED] = ""  # none of its rules applies: nothing to report
+        elif config.getoption("lmsconf_read_only") and item.get_closest_marker("writes"):
+            item.stash[DROPPED] = outcomes.READ_ONLY
+        elif _nothing_to_run(item):
+            item.stash[DROPPED] = outcomes.NOTHING_TO_CHECK
+        (drop if DROPPED in item.stash else keep).append(item)
     if drop:
         config.hook.pytest_deselected(items=drop)
         items[:] = keep
+
+
+def pytest_deselected(items: list[pytest.Item]) -> None:
+    """Every applicable rule a dropped test carries gets the reason it was not checked there."""
+    for item in items:
+        state = item.config.stash.get(STATE, None)
+        if state is None or state.summary is None or state.profile is None:
+            continue
+        reason = item.stash.get(DROPPED, outcomes.DESELECTED)
+        for rule_item in rules_of(item):
+            if reason and state.profile.applies(rule_item.id):
+                state.summary.tally(rule_item.id).not_checked(reason)
 
 
 def _nothing_to_run(item: pytest.Item) -> bool:
     """A test parametrized over none of the profile's resources (pytest's "empty parameter set")."""
     skip = item.get_closest_marker("skip")
     return skip is not None and str(skip.kwargs.get("reason", "")).startswith("got empty parameter set")
+
+
+def pytest_collection_finish(session: pytest.Session) -> None:
+    state = session.config.stash[STATE]
+    state.expected = {r.id for item in session.items for r in rules_of(item)}
 
 
 @pytest.fixture(scope="session")
@@ -134,7 +165,7 @@ def _start_target(config: pytest.Config, profile: Profile) -> Target:
 def target(pytestconfig: pytest.Config, profile: Profile) -> Iterator[Target]:
     """Where the suite points: a live sandbox, or the embedded simulator started for this session."""
     state = pytestconfig.stash[STATE]
-    summary = state.summary = ProfileSummary(profile=profile.id, target="")
+    summary = state.summary = state.summary or ProfileSummary.expecting(profile.id, profile.rules)
     try:
         state.target = _start_target(pytestconfig, profile)
         summary.target = state.target.base_url
@@ -226,12 +257,18 @@ def _lmsconf_evidence(request: pytest.FixtureRequest) -> Generator[None, None, N
 
 
 @pytest.hookimpl(wrapper=True)
+def pytest_runtest_protocol(item: pytest.Item, nextitem: pytest.Item | None) -> Generator[None, Any, Any]:
+    item.stash[MARK] = CHECKS.mark()
+    return (yield)
+
+
+@pytest.hookimpl(wrapper=True)
 def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[Any]) -> Generator[None, Any, Any]:
-    """Fold setup/call/teardown into one outcome per test and credit it to each of its rules."""
+    """Note why a test ended as it did, and at teardown credit each rule with its own checks."""
     report = yield
     state = item.config.stash[STATE]
     item_rules = rules_of(item)
-    if not item_rules or state.summary is None:
+    if not item_rules or state.summary is None or state.profile is None:
         return report
     current = item.stash.get(OUTCOME, None)
     if report.failed:
@@ -240,10 +277,15 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[Any]) -> 
         item.stash[OUTCOME] = "skipped"
     elif report.when == "call" and current is None:
         item.stash[OUTCOME] = "passed"
+    if PROBLEM not in item.stash:
+        if report.skipped and isinstance(report.longrepr, tuple):
+            item.stash[PROBLEM] = outcomes.skipped(str(report.longrepr[2]))
+        elif report.failed and call.excinfo is not None:
+            item.stash[PROBLEM] = outcomes.classify(call.excinfo.value)
     if report.when == "teardown":
-        outcome = item.stash.get(OUTCOME, "skipped")
-        for rule_item in item_rules:
-            state.summary.record(rule_item.id, outcome, item.stash.get(REQUESTS, 0))
+        outcomes.credit(state.summary, state.profile.applies, [r.id for r in item_rules],
+                        CHECKS.since(item.stash.get(MARK, 0)), item.stash.get(PROBLEM, None),
+                        item.stash.get(REQUESTS, 0), state.redact)
     return report
 
 
@@ -257,4 +299,16 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
         state.summary.unintended_429 = state.client.stats.unintended_429
     if state.target is not None:
         state.target.stop()
+    outcomes.finish(state.summary, state.expected, state.summary.error)
     write_part(state.report_dir, state.summary)
+    results_dir = getattr(session.config.option, "allure_report_dir", None)
+    if results_dir:
+        allure_report.write_rule_results(Path(results_dir), state.summary)
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    """After pytest wrote its JUnit file: add one test case per applicable rule with the rule's outcome."""
+    state = config.stash.get(STATE, None)
+    xmlpath = getattr(config.option, "xmlpath", None)
+    if state is not None and state.summary is not None and xmlpath and Path(xmlpath).is_file():
+        junit.add_rule_suite(Path(xmlpath), state.summary)

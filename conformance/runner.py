@@ -12,27 +12,31 @@ from typing import Any
 from conformance import profiles
 from conformance.errors import (
     EXIT_OK,
+    EXIT_UNCHECKED,
     EXIT_UNREACHABLE,
     EXIT_USAGE,
     EXIT_VIOLATIONS,
     ConfigError,
 )
 from conformance.paths import PACKAGE
-from conformance.reporting.summary import read_part, write_run
+from conformance.reporting.summary import ERROR, FAILED, NOT_CHECKED, PASSED, read_part, write_run
 from conformance.target import check_base_url, credentials_from_env
 
 SUITES = PACKAGE / "suites"
 PYTEST_NO_TESTS = 5
-SEVERITY = (EXIT_USAGE, EXIT_UNREACHABLE, EXIT_VIOLATIONS, EXIT_OK)
+SEVERITY = (EXIT_USAGE, EXIT_UNREACHABLE, EXIT_VIOLATIONS, EXIT_UNCHECKED, EXIT_OK)
 
 
 def pytest_command(profile: str, report_dir: Path, base_url: str | None, read_only: bool,
-                   extra: Sequence[str], counterpart_base_url: str | None = None) -> list[str]:
-    out = report_dir / profile
+                   extra: Sequence[str], counterpart_base_url: str | None = None,
+                   profile_id: str | None = None) -> list[str]:
+    """The pytest command for one profile (``profile`` a name or a .toml path; reports under its id)."""
+    profile_id = profile_id or profile
+    out = report_dir / profile_id
     command = [
         sys.executable, "-m", "pytest", str(SUITES), "--profile", profile, "--report-dir", str(report_dir),
         "--alluredir", str(out / "allure-results"), "--clean-alluredir", "--junitxml", str(out / "junit.xml"),
-        "-o", f"junit_suite_name={profile}", "-p", "no:cacheprovider", "-q", "--tb=short",
+        "-o", f"junit_suite_name={profile_id}", "-p", "no:cacheprovider", "-q", "--tb=short",
         "--rootdir", str(SUITES), "-c", str(SUITES / "pytest.ini"),
     ]
     if base_url:
@@ -44,21 +48,41 @@ def pytest_command(profile: str, report_dir: Path, base_url: str | None, read_on
     return command + list(extra)
 
 
-def verdict(profile: str, returncode: int, part: dict[str, Any] | None) -> tuple[int, str | None]:
-    """Map one pytest session's outcome onto the documented exit codes, with a reason when not 0/1."""
+def verdict(profile: str, returncode: int, part: dict[str, Any] | None,
+            allow_unchecked: bool = False) -> tuple[int, str | None]:
+    """Map one profile's session onto the documented exit codes, with a one-line reason when not 0/1.
+
+    The code comes from the rules' own outcomes: an error (2 when it is a configuration problem, else
+    3) outranks a violation (1), which outranks a rule not checked (4, or 0 with ``allow_unchecked``).
+    """
     if part and part.get("error"):
         code = EXIT_USAGE if part.get("error_kind") == "ConfigError" else EXIT_UNREACHABLE
         return code, f"{profile}: {part['error']}"
     if returncode == PYTEST_NO_TESTS:
         return EXIT_USAGE, f"{profile}: no test selected (check the arguments after --)"
-    if returncode in (EXIT_OK, EXIT_VIOLATIONS) and part is not None:
-        return returncode, None
     if returncode == 2:
         return EXIT_USAGE, f"{profile}: the run was interrupted"
-    return EXIT_USAGE, f"{profile}: pytest ended with status {returncode} (usage error; see its output above)"
+    if returncode not in (EXIT_OK, EXIT_VIOLATIONS) or part is None:
+        return EXIT_USAGE, f"{profile}: pytest ended with status {returncode} (usage error; see its output above)"
+    rules: dict[str, dict[str, Any]] = part.get("rules", {})
+    by_outcome = {o: [rid for rid, r in rules.items() if r.get("outcome") == o] for o in (ERROR, FAILED, NOT_CHECKED)}
+    if by_outcome[ERROR]:
+        first = by_outcome[ERROR][0]
+        config = any(rules[rid].get("error_kind") == "config" for rid in by_outcome[ERROR])
+        return (EXIT_USAGE if config else EXIT_UNREACHABLE,
+                f"{profile}: {len(by_outcome[ERROR])} rule(s) could not be judged because of an error "
+                f"(first: {first}: {rules[first].get('reason', '')})")
+    if by_outcome[FAILED]:
+        return EXIT_VIOLATIONS, None
+    if returncode == EXIT_VIOLATIONS:
+        return EXIT_UNREACHABLE, f"{profile}: a test failed without any rule's check failing (see the output above)"
+    if by_outcome[NOT_CHECKED] and not allow_unchecked:
+        return EXIT_UNCHECKED, (f"{profile}: {len(by_outcome[NOT_CHECKED])} applicable rule(s) not checked "
+                                "(listed above; --allow-unchecked accepts this)")
+    return EXIT_OK, None
 
 
-def preflight(names: Sequence[str], base_url: str | None) -> list[str]:
+def preflight(names: Sequence[str], base_url: str | None) -> dict[str, str]:
     """Load every profile and, for a live target, check its credentials before anything runs."""
     chosen = list(dict.fromkeys(names)) or profiles.available()
     if base_url and len(chosen) > 1:
@@ -69,11 +93,11 @@ def preflight(names: Sequence[str], base_url: str | None) -> list[str]:
         if base_url:
             check_base_url(base_url)
             credentials_from_env(profile)
-    return [profiles.load(n).id for n in chosen]
+    return {profiles.load(n).id: n for n in chosen}  # id -> the name or file the user gave
 
 
 def run(names: Sequence[str], *, base_url: str | None, report_dir: str, read_only: bool,
-        pytest_args: Sequence[str], counterpart_base_url: str | None = None) -> int:
+        pytest_args: Sequence[str], counterpart_base_url: str | None = None, allow_unchecked: bool = False) -> int:
     chosen = preflight(names, base_url)
     if counterpart_base_url:
         check_base_url(counterpart_base_url)
@@ -84,31 +108,52 @@ def run(names: Sequence[str], *, base_url: str | None, report_dir: str, read_onl
         raise ConfigError(f"--report-dir {report_dir}: cannot create: {exc.strerror}") from None
     parts: dict[str, dict[str, Any]] = {}
     codes: list[int] = []
-    for name in chosen:
+    reasons: list[str] = []
+    for name, given in chosen.items():
         print(f"lmsconf: {name}: running against {base_url or 'the embedded simulator'}", flush=True)
         (root / name / "summary.json").unlink(missing_ok=True)
-        command = pytest_command(name, root, base_url, read_only, pytest_args, counterpart_base_url)
+        command = pytest_command(given, root, base_url, read_only, pytest_args, counterpart_base_url, name)
         done = subprocess.run(command, check=False)
         part = read_part(root, name)
-        code, reason = verdict(name, done.returncode, part)
+        code, reason = verdict(name, done.returncode, part, allow_unchecked)
         if reason:
-            print(f"lmsconf: {reason}", file=sys.stderr)
+            reasons.append(reason)
         if part is not None:
             parts[name] = {k: v for k, v in part.items() if k != "error_kind"}
         codes.append(code)
     exit_code = next(c for c in SEVERITY if c in codes) if codes else EXIT_USAGE
     write_run(root, parts, exit_code)
     print_table(parts, root)
+    print(closing_line(parts, exit_code), flush=True)
+    for reason in reasons:
+        print(f"lmsconf: {reason}", file=sys.stderr)
     return exit_code
 
 
+MARK = {PASSED: "passed", FAILED: "FAILED", NOT_CHECKED: "not-checked", ERROR: "ERROR"}
+
+
 def print_table(parts: dict[str, dict[str, Any]], root: Path) -> None:
-    width = shutil.get_terminal_size((100, 20)).columns
-    print("-" * min(width, 78))
-    pad = max((len(name) for name in parts), default=0)
+    """Every applicable rule of every profile with its outcome; the reason beside each one not passed."""
+    print("-" * min(shutil.get_terminal_size((100, 20)).columns, 78))
     for name, part in parts.items():
-        outcomes = [r["outcome"] for r in part.get("rules", {}).values()]
-        print(f"{name:<{pad}}  rules passed {outcomes.count('passed'):>3}  failed {outcomes.count('failed'):>3}  "
-              f"skipped {outcomes.count('skipped'):>3}  requests {part.get('requests', 0):>6}  "
-              f"{part.get('duration_s', 0):.1f}s")
+        rules: dict[str, dict[str, Any]] = part.get("rules", {})
+        outcomes = [r["outcome"] for r in rules.values()]
+        counts = "  ".join(f"{o} {outcomes.count(o)}" for o in (PASSED, FAILED, NOT_CHECKED, ERROR))
+        print(f"{name}: {counts}  requests {part.get('requests', 0)}  {part.get('duration_s', 0):.1f}s")
+        pad = max((len(rid) for rid in rules), default=0)
+        for rid, result in rules.items():
+            line = f"  {MARK.get(result['outcome'], result['outcome']):<12}{rid:<{pad}}"
+            if result["outcome"] != PASSED:
+                line += f"  {result.get('reason', '')}"
+            print(line.rstrip())
     print(f"summary: {root / 'summary.json'}")
+
+
+def closing_line(parts: dict[str, dict[str, Any]], exit_code: int) -> str:
+    """The run's verdict in words; "every applicable rule passed" only when each one ran and held."""
+    outcomes = [r["outcome"] for part in parts.values() for r in part.get("rules", {}).values()]
+    if outcomes and all(o == PASSED for o in outcomes) and exit_code == EXIT_OK:
+        return f"lmsconf: every applicable rule passed ({len(outcomes)} rules)"
+    counts = ", ".join(f"{outcomes.count(o)} {o}" for o in (PASSED, FAILED, NOT_CHECKED, ERROR) if outcomes.count(o))
+    return f"lmsconf: {counts or 'no rule ran'} (exit {exit_code})"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 from pathlib import Path
@@ -116,3 +117,77 @@ def test_read_only_leaves_out_every_writing_test(tmp_path: Path) -> None:
     assert status == 5 and part == {}  # pytest's "no tests ran": nothing that writes was selected
     status, part = run_suite(tmp_path, "-m", "writes", "--collect-only")
     assert status == 0
+
+
+def _profile_copy(tmp_path: Path, name: str, old: str, new: str) -> Path:
+    from conformance.paths import PROFILES
+
+    text = (PROFILES / name).read_text(encoding="utf-8")
+    assert old in text
+    path = tmp_path / name
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+    return path
+
+
+def test_rules_left_unchecked_exit_4_and_are_listed(tmp_path: Path) -> None:
+    done = lmsconf("run", "--profile", "absorb-v1", "--report-dir", str(tmp_path), "--", "-k", "auth.token-issued")
+    assert done.returncode == 4, done.stdout + done.stderr
+    assert "not checked" in one_line(done.stderr)
+    assert "every applicable rule passed" not in done.stdout
+    for rule_id in ("auth.token-issued", "status.bad-token-is-401", "status.unknown-id-is-404"):
+        assert rule_id in done.stdout
+    summary = json.loads((tmp_path / "summary.json").read_text())
+    rules = summary["profiles"]["absorb-v1"]["rules"]
+    assert rules["auth.token-issued"]["outcome"] == "passed"
+    assert rules["status.unknown-id-is-404"] == {**rules["status.unknown-id-is-404"], "outcome": "not-checked"}
+    assert "deselected" in rules["status.unknown-id-is-404"]["reason"]
+    assert summary["exit_code"] == 4
+
+
+def test_allow_unchecked_accepts_rules_not_checked(tmp_path: Path) -> None:
+    done = lmsconf("run", "--profile", "absorb-v1", "--report-dir", str(tmp_path), "--allow-unchecked",
+                   "--", "-k", "auth.token-issued")
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "every applicable rule passed" not in done.stdout
+    assert "not-checked" in done.stdout
+
+
+def test_unknown_rule_id_in_a_profile_exits_2(tmp_path: Path) -> None:
+    path = _profile_copy(tmp_path, "absorb-v1.toml", '"auth.token-issued",', '"auth.token-issued", "auth.tokn-issued",')
+    done = lmsconf("run", "--profile", str(path), "--report-dir", str(tmp_path / "r"))
+    assert done.returncode == 2
+    line = one_line(done.stderr)
+    assert "auth.tokn-issued" in line and "rules.apply" in line
+
+
+def test_a_missing_schema_file_is_a_configuration_error_not_a_violation(tmp_path: Path) -> None:
+    path = _profile_copy(tmp_path, "absorb-v1.toml", 'schema = "absorb/user.v1.json"',
+                         'schema = "absorb/missing-user.v1.json"')
+    done = lmsconf("run", "--profile", str(path), "--report-dir", str(tmp_path / "r"), "--",
+                   "-k", "envelopes.rows-validate")
+    assert done.returncode == 2, done.stdout + done.stderr
+    assert "not found" in one_line(done.stderr)
+    rules = json.loads((tmp_path / "r" / "summary.json").read_text())["profiles"]["absorb-v1"]["rules"]
+    assert rules["envelopes.rows-validate"]["outcome"] == "error"
+    assert rules["envelopes.rows-validate"]["error_kind"] == "config"
+
+
+def test_the_readme_live_command_never_claims_every_rule_passed(tmp_path: Path) -> None:
+    """The README's sandbox command (read-only, no quota, no counterpart) against a served simulator:
+    every rule is printed with its outcome, the writing and rate-limit rules are not checked, exit 4."""
+    with SimulatorServer(Simulator(PROFILE)) as server:
+        done = lmsconf("run", "--profile", PROFILE, "--base-url", server.base_url, "--report-dir", str(tmp_path),
+                       "--read-only", "--", "-m", "not quota", "-k", "auth or writes or ratelimit or versions.v1_5",
+                       env=dict(server.simulator.credentials))
+    assert done.returncode == 4, done.stdout + done.stderr
+    assert "every applicable rule passed" not in done.stdout
+    rules = json.loads((tmp_path / "summary.json").read_text())["profiles"][PROFILE]["rules"]
+    from conformance import profiles
+
+    assert set(rules) == set(profiles.load(PROFILE).rules)
+    for rule_id, result in rules.items():
+        assert rule_id in done.stdout
+        assert result["outcome"] in ("passed", "not-checked"), (rule_id, result)
+    assert "--read-only" in rules["writes.upload-limit-enforced"]["reason"]
+    assert "deselected" in rules["ratelimit.enforced"]["reason"]
+    assert "counterpart" in rules["versions.v1_5-adds-fields"]["reason"]

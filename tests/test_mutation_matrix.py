@@ -2,7 +2,8 @@
 
 For every fault in the catalogue, the suite runs (as plain pytest, selected by the
 rule id) against the embedded simulator with that fault switched on, under the
-profile whose API the fault bends; the expected rule must come out failed. The
+profile whose API the fault bends; the expected rule must come out failed, from
+its own check (summary.json credits a rule only with what its function saw). The
 clean half - the same rules passing against the clean simulator - is the full
 run in test_end_to_end.py.
 """
@@ -41,6 +42,7 @@ def test_every_fault_names_a_registered_rule_its_profile_applies() -> None:
 def test_fault_is_caught_by_its_rule(fault: Fault, profile: str, tmp_path: Path) -> None:
     status, part = run_suite(tmp_path, "--simulator-fault", fault.name, "-k", fault.rule, "--maxfail=1",
                              profile=profile)
-    outcome = part.get("rules", {}).get(fault.rule, {}).get("outcome")
-    assert status == 1 and outcome == "failed", (
-        f"fault {fault.name} was not caught under {profile}: pytest status {status}, {fault.rule} {outcome}; {part}")
+    result = part.get("rules", {}).get(fault.rule, {})
+    assert status == 1 and result.get("outcome") == "failed", (
+        f"fault {fault.name} was not caught under {profile}: pytest status {status}, {fault.rule} {result}; {part}")
+    assert result["checks"] >= 1 and result["reason"], result  # the rule's own check saw the fault

@@ -152,11 +152,22 @@ def parse(path: Path) -> Profile:
     if errors:
         first = errors[0]
         raise ConfigError(f"{path}: key {_key_of(first)}: {first.message}")
+    _known_rules(path, raw["rules"]["apply"])
     resources = tuple(_resource(r) for r in raw["resources"])
     return Profile(
         id=raw["id"], vendor=raw["vendor"], api=raw["api"], seed=raw["seed"], source=path,
         raw=raw, resources=resources, rules=tuple(raw["rules"]["apply"]),
     )
+
+
+def _known_rules(path: Path, rule_ids: list[str]) -> None:
+    """Every rule the profile applies must be registered: a typo would otherwise never be checked."""
+    import conformance.rules  # noqa: F401  (registers every rule)
+    from conformance.rules.registry import unknown
+
+    missing = unknown(rule_ids)
+    if missing:
+        raise ConfigError(f"{path}: key rules.apply: unknown rule id {missing[0]!r}")
 
 
 @cache

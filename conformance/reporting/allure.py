@@ -1,13 +1,18 @@
-"""Allure labels and redacted exchange attachments for each conformance test."""
+"""Allure labels and redacted exchange attachments for each conformance test, and one result per rule."""
 
 from __future__ import annotations
 
+import hashlib
 import json
+import time
+import uuid
 from collections.abc import Sequence
+from pathlib import Path
 from typing import Any
 
 import allure
 
+from conformance.reporting.summary import ProfileSummary, RuleTally
 from conformance.rules.registry import Rule
 
 BODY_LIMIT = 32 * 1024
@@ -62,3 +67,40 @@ def attach_exchanges(exchanges: Sequence[Any], *, failed: bool = False) -> None:
         allure.attach(json.dumps(exchange_document(ex), indent=2), name=name,
                       attachment_type=allure.attachment_type.JSON)
     allure.attach("\n".join(ex.curl() for ex in shown), name="curl", attachment_type=allure.attachment_type.TEXT)
+
+
+ALLURE_STATUS = {"passed": "passed", "failed": "failed", "error": "broken", "not-checked": "skipped"}
+
+
+def rule_result(profile_id: str, rule_id: str, tally: RuleTally, when_ms: int) -> dict[str, Any]:
+    """One Allure result per applicable rule, carrying the rule's own outcome and its reason."""
+    area = rule_id.split(".", 1)[0]
+    history = hashlib.sha256(f"{profile_id}:{rule_id}".encode()).hexdigest()
+    return {
+        "uuid": str(uuid.uuid4()),
+        "historyId": history,
+        "testCaseId": history,
+        "name": f"rule {rule_id}: {tally.outcome}",
+        "fullName": f"{profile_id}.rules.{rule_id}",
+        "status": ALLURE_STATUS[tally.outcome],
+        "statusDetails": {"message": tally.reason},
+        "stage": "finished",
+        "start": when_ms,
+        "stop": when_ms,
+        "labels": [{"name": "epic", "value": profile_id}, {"name": "parentSuite", "value": profile_id},
+                   {"name": "feature", "value": area}, {"name": "story", "value": rule_id},
+                   {"name": "rule", "value": rule_id}, {"name": "suite", "value": "rule outcomes"},
+                   {"name": "tag", "value": "rule-outcome"}],
+        "parameters": [{"name": "profile", "value": profile_id},
+                       {"name": "tests", "value": str(tally.tests)},
+                       {"name": "requests", "value": str(tally.requests)}],
+    }
+
+
+def write_rule_results(results_dir: Path, summary: ProfileSummary) -> None:
+    """Write the rule-outcome results beside the tests' own (allure-pytest's files)."""
+    results_dir.mkdir(parents=True, exist_ok=True)
+    now = int(time.time() * 1000)
+    for rule_id, tally in sorted(summary.rules.items()):
+        result = rule_result(summary.profile, rule_id, tally, now)
+        (results_dir / f"{result['uuid']}-result.json").write_text(json.dumps(result), encoding="utf-8")

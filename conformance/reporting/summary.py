@@ -1,11 +1,16 @@
-"""summary.json: per-rule outcomes for each profile (the layout other tools depend on).
+"""summary.json: one outcome per applicable rule for each profile (the layout other tools depend on).
 
 ``DIR/<profile>/summary.json`` is written by the pytest plugin for one profile;
 ``DIR/summary.json`` merges every profile of the run with the run's exit code:
 
     {"profiles": {"<profile>": {"target": url, "rules": {"<rule id>":
-      {"outcome": "passed"|"failed"|"skipped", "tests": n, "requests": n}},
-      "requests": n, "duration_s": x}}, "exit_code": n}
+      {"outcome": "passed"|"failed"|"not-checked"|"error", "reason": "...", "tests": n, "requests": n,
+       "checks": n}}, "requests": n, "duration_s": x}}, "exit_code": n}
+
+A rule's outcome is what its own check function saw (see conformance.rules.registry.CHECKS):
+failed when any call found a violation; error when a call, or the test around it, broke on a tool
+error (the target gave no usable answer, a configuration problem); passed when every call held and
+at least one ran; not-checked, with the reason, when none ran.
 """
 
 from __future__ import annotations
@@ -16,31 +21,80 @@ from pathlib import Path
 from typing import Any
 
 PART_NAME = "summary.json"
+PASSED, FAILED, NOT_CHECKED, ERROR = "passed", "failed", "not-checked", "error"
+OUTCOMES = (PASSED, FAILED, NOT_CHECKED, ERROR)
+REASON_LIMIT = 400
+
+
+def _clip(text: str) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= REASON_LIMIT else text[:REASON_LIMIT - 3] + "..."
 
 
 @dataclass
 class RuleTally:
+    """What happened to one rule over a session: its own checks, and why it was not checked where not."""
+
     tests: int = 0
     requests: int = 0
-    passed: int = 0
-    failed: int = 0
-    skipped: int = 0
+    held: int = 0
+    violated: int = 0
+    broke: int = 0
+    violation: str | None = None
+    error: str | None = None
+    error_kind: str | None = None          # "config" or "target"
+    unchecked: list[str] = field(default_factory=list)
 
-    def add(self, outcome: str, requests: int) -> None:
+    def ran(self, requests: int) -> None:
         self.tests += 1
         self.requests += requests
-        setattr(self, outcome, getattr(self, outcome) + 1)
+
+    def checked(self, result: str, detail: str = "") -> None:
+        if result == PASSED:
+            self.held += 1
+        elif result == FAILED:
+            self.violated += 1
+            self.violation = self.violation or detail
+        else:
+            raise ValueError(f"unknown check result {result!r}")
+
+    def broken(self, kind: str, reason: str) -> None:
+        """A check, or the test carrying it, stopped on a tool error of ``kind`` ("config" or "target")."""
+        self.broke += 1
+        if self.error is None or (kind == "config" and self.error_kind != "config"):
+            self.error, self.error_kind = reason, kind
+
+    def not_checked(self, reason: str) -> None:
+        if reason not in self.unchecked:
+            self.unchecked.append(reason)
 
     @property
     def outcome(self) -> str:
-        if self.failed:
-            return "failed"
-        if self.passed:
-            return "passed"
-        return "skipped"
+        if self.violated:
+            return FAILED
+        if self.broke:
+            return ERROR
+        if self.held:
+            return PASSED
+        return NOT_CHECKED
+
+    @property
+    def reason(self) -> str:
+        outcome = self.outcome
+        if outcome == FAILED:
+            return _clip(self.violation or "violated")
+        if outcome == ERROR:
+            return _clip(self.error or "a tool error stopped the check")
+        if outcome == PASSED:
+            return f"held in {self.held} check(s) over {self.tests} test(s)"
+        return _clip("; ".join(self.unchecked) or "no test in the suites checks this rule")
 
     def as_dict(self) -> dict[str, Any]:
-        return {"outcome": self.outcome, "tests": self.tests, "requests": self.requests}
+        data: dict[str, Any] = {"outcome": self.outcome, "reason": self.reason, "tests": self.tests,
+                                "requests": self.requests, "checks": self.held + self.violated + self.broke}
+        if self.outcome == ERROR:
+            data["error_kind"] = self.error_kind
+        return data
 
 
 @dataclass
@@ -55,8 +109,13 @@ class ProfileSummary:
     error_kind: str | None = None
     cleanup_problems: list[str] = field(default_factory=list)
 
-    def record(self, rule_id: str, outcome: str, requests: int) -> None:
-        self.rules.setdefault(rule_id, RuleTally()).add(outcome, requests)
+    @classmethod
+    def expecting(cls, profile: str, rule_ids: tuple[str, ...] | list[str]) -> ProfileSummary:
+        """A summary that lists every rule the profile applies from the start."""
+        return cls(profile=profile, target="", rules={rid: RuleTally() for rid in rule_ids})
+
+    def tally(self, rule_id: str) -> RuleTally:
+        return self.rules.setdefault(rule_id, RuleTally())
 
     def as_dict(self) -> dict[str, Any]:
         data: dict[str, Any] = {
@@ -75,7 +134,7 @@ class ProfileSummary:
 
     @property
     def failed(self) -> bool:
-        return any(t.outcome == "failed" for t in self.rules.values())
+        return any(t.outcome == FAILED for t in self.rules.values())
 
 
 def write_json(path: Path, data: dict[str, Any]) -> None:

@@ -4,12 +4,17 @@ A rule id is ``area.name``; the area is the Allure feature, the id the Allure
 story, the ``-k`` handle and the key in profiles and summary.json. A rule takes
 recorded evidence and returns None, or raises :class:`RuleViolation` (an
 AssertionError, so pytest reports a failed test, not an error).
+
+Every call of a rule function is logged in :data:`CHECKS` with its own result
+(held, violated, or broke with an error), so a rule's outcome in a report is what
+its own check saw, never the outcome of the test that happened to carry it.
 """
 
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable
+import threading
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import ParamSpec, TypeVar
 
@@ -49,6 +54,46 @@ class RuleViolation(AssertionError):
 
 REGISTRY: dict[str, Rule] = {}
 
+HELD, VIOLATED, BROKE = "passed", "failed", "error"
+
+
+@dataclass(frozen=True)
+class Check:
+    """One call of a rule function: its result and, when it did not hold, why."""
+
+    rule_id: str
+    result: str          # HELD, VIOLATED or BROKE
+    detail: str = ""
+    error: BaseException | None = None
+
+
+class CheckLog:
+    """Thread-safe, append-only log of rule calls; readers keep a mark and ask for what came after."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._checks: list[Check] = []
+
+    def add(self, check: Check) -> None:
+        with self._lock:
+            self._checks.append(check)
+
+    def mark(self) -> int:
+        with self._lock:
+            return len(self._checks)
+
+    def since(self, mark: int) -> list[Check]:
+        with self._lock:
+            return self._checks[mark:]
+
+
+CHECKS = CheckLog()
+
+
+def _one_line(exc: BaseException) -> str:
+    text = " ".join(str(exc).split())
+    return f"{type(exc).__name__}: {text}" if text else type(exc).__name__
+
 
 def rule(rule_id: str, *, cites: str, summary: str) -> Callable[[Callable[P, R]], Callable[P, R]]:
     """Register a rule function under ``rule_id`` ("area.name")."""
@@ -64,9 +109,15 @@ def rule(rule_id: str, *, cites: str, summary: str) -> Callable[[Callable[P, R]]
         @functools.wraps(func)
         def checked(*args: P.args, **kwargs: P.kwargs) -> R:
             try:
-                return func(*args, **kwargs)
+                result = func(*args, **kwargs)
             except Violation as exc:
+                CHECKS.add(Check(rule_id, VIOLATED, str(exc)))
                 raise RuleViolation(info, str(exc)) from None
+            except Exception as exc:
+                CHECKS.add(Check(rule_id, BROKE, _one_line(exc), exc))
+                raise
+            CHECKS.add(Check(rule_id, HELD))
+            return result
 
         checked.rule = info  # type: ignore[attr-defined]
         return checked
@@ -79,3 +130,21 @@ def get(rule_id: str) -> Rule:
         return REGISTRY[rule_id]
     except KeyError:
         raise KeyError(f"unknown rule id {rule_id!r}") from None
+
+
+def unknown(rule_ids: Iterable[str]) -> list[str]:
+    """The ids in ``rule_ids`` that no rule is registered under."""
+    return [rid for rid in rule_ids if rid not in REGISTRY]
+
+
+def check_all(*calls: Callable[[], object]) -> None:
+    """Run every check, even after one fails, so each rule gets its own result; then raise the first
+    violation (the others are logged in CHECKS and reported under their own rule ids)."""
+    first: RuleViolation | None = None
+    for call in calls:
+        try:
+            call()
+        except RuleViolation as exc:
+            first = first or exc
+    if first is not None:
+        raise first

@@ -8,7 +8,7 @@ from hypothesis import strategies as st
 
 from conformance.http.client import Client
 from conformance.profiles import Profile, Resource
-from conformance.rules import envelopes, pagination
+from conformance.rules import check_all, envelopes, pagination
 from conformance.suites.conftest import cached_walk, max_limit
 from conformance.suites.examples import examples
 from conformance.walk import Walk, walk
@@ -24,13 +24,15 @@ def limit_for(profile: Profile, name: str) -> int:
 
 
 def check_walk(result: Walk, resource: Resource, profile: Profile) -> None:
+    """Each pagination rule judges the walk on its own, so one rule's violation hides no other."""
     pg = profile.pagination
-    pagination.terminates(result)
-    pagination.ids_unique(result, resource.id_field)
-    if "returned_field" in pg:
-        pagination.returned_items_matches(result, pg["returned_field"])
-    if "limit_field" in pg and "offset_field" in pg:
-        pagination.echoes_request(result, pg["limit_field"], pg["offset_field"])
+    check_all(
+        lambda: pagination.terminates(result),
+        lambda: pagination.ids_unique(result, resource.id_field),
+        lambda: pagination.returned_items_matches(result, pg["returned_field"]) if "returned_field" in pg else None,
+        lambda: (pagination.echoes_request(result, pg["limit_field"], pg["offset_field"])
+                 if "limit_field" in pg and "offset_field" in pg else None),
+    )
 
 
 @pytest.mark.rule("pagination.terminates", "pagination.ids-unique", "pagination.returned-items-matches",

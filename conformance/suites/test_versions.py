@@ -17,7 +17,7 @@ from conformance.http.client import Client
 from conformance.http.record import Recorder
 from conformance.plugin import STATE
 from conformance.profiles import Profile, Resource
-from conformance.rules import versions
+from conformance.rules import check_all, versions
 from conformance.suites import writing
 from conformance.suites.nested import choose_parent, concrete, fill_template
 from conformance.target import Target
@@ -166,8 +166,8 @@ def test_version_header_selects_shape(versioned: Resource, client: Client, recor
         ask(client, versioned, conf["request_header"], version)
         answers[version] = recorder.since(mark)[-1]
     wrapper = profile.pagination.get("total_field", "totalItems")
-    versions.response_names_version(answers, conf.get("response_header", conf["request_header"]))
-    versions.header_selects_shape(answers, conf["paginated_version"], wrapper)
+    check_all(lambda: versions.response_names_version(answers, conf.get("response_header", conf["request_header"])),
+              lambda: versions.header_selects_shape(answers, conf["paginated_version"], wrapper))
 
 
 @pytest.mark.rule("versions.default-version")
