@@ -137,7 +137,7 @@ def target(pytestconfig: pytest.Config, profile: Profile) -> Iterator[Target]:
     summary = state.summary = ProfileSummary(profile=profile.id, target="")
     try:
         state.target = _start_target(pytestconfig, profile)
-        summary.target = state.target.base_url
+        summary.target = state.target.display_url
         state.client = Client(profile, state.target.base_url, state.target.credentials, recorder=Recorder())
         state.client.authenticate()
     except (ConfigError, TargetUnreachable, CredentialsRejected) as exc:
