@@ -9,6 +9,7 @@ client-credentials) is one subclass decorated with `@register`.
 from __future__ import annotations
 
 import json
+import re
 import time
 from abc import ABC
 from collections.abc import Callable, Iterable, Mapping
@@ -123,6 +124,7 @@ TOKEN_FIELDS = frozenset({
     "jwt", "apitoken", "securitytoken",
 })
 BARE_TOKEN_MIN_LEN = 16
+_TOKEN_WORD = re.compile(rb"(?i)token|jwt")
 
 
 def _looks_like_token(value: Any, min_len: int = 8) -> bool:
@@ -132,7 +134,7 @@ def _looks_like_token(value: Any, min_len: int = 8) -> bool:
 def _parsed(response: requests.Response) -> tuple[bool, Any]:
     """(True, body) when the answer is JSON; (False, None) otherwise. Never raises."""
     content = response.content
-    if not content or content.lstrip()[:1] not in (b'"', b"{", b"["):
+    if not content or content[:64].lstrip()[:1] not in (b'"', b"{", b"["):
         return False, None
     try:
         return True, json.loads(content.decode("utf-8", errors="replace"))
@@ -144,6 +146,10 @@ def issued_tokens(response: requests.Response) -> list[str]:
     """Tokens any answer carries, whatever was asked: the value of every JSON member named like a token
     (access_token, refresh_token, token, accessToken... at any depth), and a whole body that is one JSON
     string without blanks (Absorb's shape, e.g. a target that ignores the API key issuing one to anyone)."""
+    content = response.content
+    head = content[:64].lstrip()[:1]
+    if head not in (b'"', b"{", b"[") or (head != b'"' and _TOKEN_WORD.search(content) is None):
+        return []  # the common case, decided without parsing: no token-like member name in the text
     is_json, body = _parsed(response)
     if not is_json:
         return []
