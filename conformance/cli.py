@@ -89,8 +89,6 @@ def simulate(args: argparse.Namespace) -> int:
             print(f"{fault.name:<28} {fault.rule:<36} {fault.description}")
         return 0
     profile = profiles.load(args.profile)
-    if args.host not in ("127.0.0.1", "localhost", "::1"):
-        print(f"lmsconf: warning: serving on {args.host}, not loopback", file=sys.stderr)
     try:
         serve(profile.id, host=args.host, port=args.port, faults=args.fault, db=args.db, dataset=args.dataset)
     except ValueError as exc:

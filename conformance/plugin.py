@@ -17,7 +17,17 @@ from typing import Any
 import pytest
 
 from conformance import profiles
-from conformance.cleanup import PREFIX, Ledger, new_run_id, sweep_paths
+from conformance.cleanup import (
+    LEDGER_FILE,
+    PREFIX,
+    Entry,
+    Finder,
+    Ledger,
+    common_prefix,
+    new_run_id,
+    pending_ledgers,
+    sweep_paths,
+)
 from conformance.errors import ConfigError, CredentialsRejected, TargetUnreachable, TokenUnreadable
 from conformance.http.client import Client
 from conformance.http.record import Recorder
@@ -168,7 +178,7 @@ def target(pytestconfig: pytest.Config, profile: Profile) -> Iterator[Target]:
     summary = state.summary = state.summary or ProfileSummary.expecting(profile.id, profile.rules)
     try:
         state.target = _start_target(pytestconfig, profile)
-        summary.target = state.target.base_url
+        summary.target = state.target.display_url
         state.client = Client(profile, state.target.base_url, state.target.credentials, recorder=Recorder())
         state.client.authenticate()
     except (ConfigError, TargetUnreachable, CredentialsRejected) as exc:
@@ -198,43 +208,76 @@ def recorder(client: Client) -> Recorder:
     return client.recorder
 
 
-def _sweep(client: Client, profile: Profile, ledger: Ledger) -> None:
-    """Queue the removal of anything an earlier run left behind with the suite's prefix."""
+def _prefixed_rows(client: Client, profile: Profile, prefix: str) -> tuple[list[dict[str, Any]], str, Any]:
+    """Rows of the writes resource whose name starts with `prefix` (filtered on the target when it can),
+    with the name field and the resource."""
     writes = profile.section("writes")
-    if not writes.get("resource"):
-        return
     resource = profile.resource(writes["resource"])
     name_field = writes.get("name_field", "name")
     extra: dict[str, str] = {}
     if profile.filtering and name_field in resource.filterable:
-        extra[profile.filtering["param"]] = f"startswith({name_field}, '{PREFIX}')"
+        extra[profile.filtering["param"]] = f"startswith({name_field}, '{prefix}')"
     found = walk(client, profile, resource, int(profile.pagination.get("max_limit", 100)), extra)
-    for path in sweep_paths(found.rows, name_field, resource.id_field, resource.item_path or ""):
+    return found.rows, name_field, resource
+
+
+def _sweep(client: Client, profile: Profile, ledger: Ledger) -> None:
+    """Queue the removal of anything an earlier run left behind with the suite's prefix."""
+    if not profile.section("writes").get("resource"):
+        return
+    rows, name_field, resource = _prefixed_rows(client, profile, PREFIX)
+    for path in sweep_paths(rows, name_field, resource.id_field, resource.item_path or ""):
         ledger.created(path, note="left over by an earlier run")
 
 
+def _uploaded(client: Client, profile: Profile) -> Finder:
+    """Item paths of what an upload created, looked up by the names its ledger entry holds."""
+    def find(entry: Entry) -> list[str]:
+        names = {str(n) for n in (entry.body or {}).get("names", [])}
+        if not names or not profile.section("writes").get("resource"):
+            return []
+        rows, name_field, resource = _prefixed_rows(client, profile, common_prefix(names))
+        return [(resource.item_path or "").format(id=row[resource.id_field]) for row in rows
+                if str(row.get(name_field)) in names and row.get(resource.id_field) is not None]
+    return find
+
+
+def _resume(config: pytest.Config, client: Client, file: Path, target: Target, find: Finder) -> list[str]:
+    """Undo what interrupted runs against this target left; keep aside (and report) ledgers of other targets."""
+    mine, notes = pending_ledgers(file, target.base_url)
+    for left in mine:
+        left.undo(client, find)
+        if left.pending():
+            left.keep_aside()  # not lost under this run's ledger.json; tried again next time
+    reporter = config.pluginmanager.get_plugin("terminalreporter")
+    for note in notes:
+        if reporter is not None:
+            reporter.write_line(f"lmsconf: warning: {note}", yellow=True)
+    return notes
+
+
 @pytest.fixture(scope="session")
-def ledger(pytestconfig: pytest.Config, profile: Profile, client: Client) -> Iterator[Ledger]:
+def ledger(pytestconfig: pytest.Config, profile: Profile, client: Client, target: Target) -> Iterator[Ledger]:
     """What the writes suite created or changed, undone at the end of the session even when tests fail.
 
-    Entries are saved to DIR/<profile>/ledger.json as they are made, so a run that was killed is
-    undone by the next one before it writes anything."""
+    Entries are saved to DIR/<profile>/ledger.json, bound to the target, before each request that writes,
+    so a run that was killed is undone by the next one against the same target before it writes anything;
+    a ledger left for another target is kept aside and reported, never replayed here."""
     state = pytestconfig.stash[STATE]
-    file = state.report_dir / profile.id / "ledger.json"
-    leftover = Ledger.left_over(file)
-    if leftover is not None:
-        leftover.undo(client)
-    book = Ledger(run_id=new_run_id(), file=file)
+    file = state.report_dir / profile.id / LEDGER_FILE
+    find = _uploaded(client, profile)
+    kept_aside = _resume(pytestconfig, client, file, target, find)
+    book = Ledger(run_id=new_run_id(), file=file, target=target.base_url, embedded=target.embedded)
     _sweep(client, profile, book)
-    book.undo(client)
+    book.undo(client, find)
     try:
         yield book
     finally:
-        book.undo(client)
+        book.undo(client, find)
         _sweep(client, profile, book)
-        book.undo(client)
+        book.undo(client, find)
         if state.summary is not None:
-            state.summary.cleanup_problems = list(book.problems)
+            state.summary.cleanup_problems = kept_aside + list(book.problems)
 
 
 @pytest.fixture(autouse=True)

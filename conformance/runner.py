@@ -20,7 +20,7 @@ from conformance.errors import (
 )
 from conformance.paths import PACKAGE
 from conformance.reporting.summary import ERROR, FAILED, NOT_CHECKED, PASSED, read_part, write_run
-from conformance.target import check_base_url, credentials_from_env
+from conformance.target import check_base_url, credentials_from_env, display_url
 
 SUITES = PACKAGE / "suites"
 PYTEST_NO_TESTS = 5
@@ -109,8 +109,9 @@ def run(names: Sequence[str], *, base_url: str | None, report_dir: str, read_onl
     parts: dict[str, dict[str, Any]] = {}
     codes: list[int] = []
     reasons: list[str] = []
+    where = display_url(base_url or "") or "the embedded simulator"
     for name, given in chosen.items():
-        print(f"lmsconf: {name}: running against {base_url or 'the embedded simulator'}", flush=True)
+        print(f"lmsconf: {name}: running against {where}", flush=True)
         (root / name / "summary.json").unlink(missing_ok=True)
         command = pytest_command(given, root, base_url, read_only, pytest_args, counterpart_base_url, name)
         done = subprocess.run(command, check=False)

@@ -6,19 +6,26 @@ import os
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
-from urllib.parse import urlsplit
 
 from conformance.errors import ConfigError
+from conformance.http.auth import check_values
+from conformance.http.client import check_url
+from conformance.http.redact import display_url
 from conformance.profiles import Profile
 
 
 @dataclass
 class Target:
     base_url: str
-    credentials: dict[str, str]
+    credentials: dict[str, str] = field(repr=False)
     embedded: bool
     server: Any = field(default=None, repr=False)
     simulator: Any = field(default=None, repr=False)
+
+    @property
+    def display_url(self) -> str:
+        """The base URL as it may be shown: userinfo and query credentials redacted."""
+        return display_url(self.base_url)
 
     def sibling(self, profile: Profile, base_url: str | None = None) -> Target | None:
         """The same vendor's other API (v1 beside v1.5): the embedded simulator serves both under one host;
@@ -44,14 +51,14 @@ def credentials_from_env(profile: Profile, env: Mapping[str, str] | None = None)
     if missing:
         raise ConfigError(f"{missing[0]} is not set (profile {profile.id} needs "
                           f"{', '.join(profile.credentials)} in the environment)")
-    return {name: env[name] for name in profile.credentials}
+    found = {name: env[name] for name in profile.credentials}
+    check_values(found)
+    return found
 
 
-def check_base_url(url: str) -> str:
-    parts = urlsplit(url)
-    if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise ConfigError(f"--base-url {url!r} is not an http(s) URL with a host")
-    return url.rstrip("/")
+def check_base_url(url: str, option: str = "--base-url") -> str:
+    """`url` without its trailing slash; ConfigError (exit 2, the URL shown redacted) when malformed."""
+    return check_url(url, option)
 
 
 def live(profile: Profile, base_url: str) -> Target:

@@ -56,10 +56,36 @@ def test_an_interrupted_run_is_undone_by_the_next(tmp_path: Path) -> None:
         client.put(path, json={**original, "jobTitle": f"{PREFIX}dead-change"})
         ledger = tmp_path / PROFILE / "ledger.json"
         ledger.parent.mkdir(parents=True)
-        ledger.write_text(json.dumps({"run_id": "dead", "entries": [
+        ledger.write_text(json.dumps({"run_id": "dead", "target": server.base_url, "entries": [
             {"method": "PUT", "path": path, "body": original, "note": "", "done": False}]}))
         assert simulator.store.dump(audit=False) != before
         done = lmsconf("run", "--profile", PROFILE, "--base-url", server.base_url, "--report-dir", str(tmp_path),
                        *WRITES, env=simulator.credentials)
     assert done.returncode == 0
     assert simulator.store.dump(audit=False) == before
+
+
+def test_a_ledger_left_for_another_target_is_not_replayed(tmp_path: Path) -> None:
+    simulator = Simulator(PROFILE)
+    profile = load(PROFILE)
+    with SimulatorServer(simulator) as server, Client(profile, server.base_url, simulator.credentials) as client:
+        sample = client.get("/users", params={"_limit": 1}).json()["users"][0]
+        path = f"/users/{sample['id']}"
+        # a run against another sandbox was killed after changing its user with this id: replayed here,
+        # its "restore" would overwrite this target's user
+        read_only = profile.section("writes")["read_only"]
+        elsewhere = {k: v for k, v in client.get(path).json().items() if k not in read_only}
+        elsewhere["jobTitle"] = f"{PREFIX}other-sandbox"
+        ledger = tmp_path / PROFILE / "ledger.json"
+        ledger.parent.mkdir(parents=True)
+        ledger.write_text(json.dumps({"run_id": "dead", "target": "https://other-sandbox.example.com/api", "entries": [
+            {"method": "PUT", "path": path, "body": elsewhere, "note": "", "done": False}]}))
+        before = simulator.store.dump(audit=False)
+        done = lmsconf("run", "--profile", PROFILE, "--base-url", server.base_url, "--report-dir", str(tmp_path),
+                       *WRITES, env=simulator.credentials)
+    assert done.returncode == 0, done.stderr
+    assert simulator.store.dump(audit=False) == before
+    kept = list((tmp_path / PROFILE).glob("ledger-*.json"))
+    assert len(kept) == 1 and json.loads(kept[0].read_text())["entries"][0]["body"] == elsewhere
+    problems = json.loads((tmp_path / "summary.json").read_text())["profiles"][PROFILE]["cleanup_problems"]
+    assert any("other-sandbox.example.com" in p and "not undone" in p for p in problems)

@@ -8,6 +8,8 @@ client-credentials) is one subclass decorated with `@register`.
 
 from __future__ import annotations
 
+import json
+import re
 import time
 from abc import ABC
 from collections.abc import Callable, Iterable, Mapping
@@ -62,7 +64,23 @@ def require(profile: Profile, credentials: Mapping[str, str], names: Iterable[st
         raise ConfigError(f"{missing[0]} is not set (profile {profile.id} needs it)")
     if missing:
         raise ConfigError(f"{', '.join(missing)} are not set (profile {profile.id} needs them)")
-    return {n: credentials[n] for n in wanted}
+    chosen = {n: credentials[n] for n in wanted}
+    check_values(chosen)
+    return chosen
+
+
+# Credentials sent in a header: requests refuses a leading blank and most servers strip a trailing one.
+HEADER_CREDENTIALS = frozenset({API_KEY, STATIC_TOKEN, "LMSCONF_CLIENT_SECRET"})
+
+
+def check_values(credentials: Mapping[str, str]) -> None:
+    """ConfigError naming (never quoting) a credential with a control character (a newline from a
+    copied file), or, for one sent in a header, a leading or trailing blank."""
+    for name, value in credentials.items():
+        if any(ord(c) < 0x20 or ord(c) == 0x7F for c in value):
+            raise ConfigError(f"{name} contains a newline or another control character (check how it was set)")
+        if name in HEADER_CREDENTIALS and value != value.strip():
+            raise ConfigError(f"{name} contains a newline or leading/trailing space (check how it was set)")
 
 
 def _json_string(response: requests.Response) -> tuple[str, float | None]:
@@ -90,13 +108,68 @@ def _oauth_json(response: requests.Response) -> tuple[str, float | None]:
 def token_candidates(response: requests.Response) -> list[str]:
     """Token-like strings in an answer no format could read (so they can still be redacted):
     every string of eight or more non-blank characters in a JSON body, or a bare-word body."""
-    try:
-        found: list[str] = []
-        _strings(response.json(), found)
-    except ValueError:
-        text = response.text.strip().strip('"')
+    is_json, body = _parsed(response)
+    found: list[str] = []
+    if is_json:
+        _strings(body, found)
+    else:
+        text = response.content.decode("utf-8", errors="replace").strip().strip('"')
         found = [text] if text and not any(c.isspace() for c in text) else []
     return [s for s in found if len(s) >= 8 and not any(c.isspace() for c in s)]
+
+
+# JSON member names that carry a token, compared lower-cased without "_" and "-" (access_token, accessToken...).
+TOKEN_FIELDS = frozenset({
+    "token", "accesstoken", "refreshtoken", "idtoken", "sessiontoken", "authtoken", "bearertoken", "authtokenvalue",
+    "jwt", "apitoken", "securitytoken",
+})
+BARE_TOKEN_MIN_LEN = 16
+_TOKEN_WORD = re.compile(rb"(?i)token|jwt")
+
+
+def _looks_like_token(value: Any, min_len: int = 8) -> bool:
+    return isinstance(value, str) and len(value) >= min_len and not any(c.isspace() for c in value)
+
+
+def _parsed(response: requests.Response) -> tuple[bool, Any]:
+    """(True, body) when the answer is JSON; (False, None) otherwise. Never raises."""
+    content = response.content
+    if not content or content[:64].lstrip()[:1] not in (b'"', b"{", b"["):
+        return False, None
+    try:
+        return True, json.loads(content.decode("utf-8", errors="replace"))
+    except ValueError:
+        return False, None
+
+
+def issued_tokens(response: requests.Response) -> list[str]:
+    """Tokens any answer carries, whatever was asked: the value of every JSON member named like a token
+    (access_token, refresh_token, token, accessToken... at any depth), and a whole body that is one JSON
+    string without blanks (Absorb's shape, e.g. a target that ignores the API key issuing one to anyone)."""
+    content = response.content
+    head = content[:64].lstrip()[:1]
+    if head not in (b'"', b"{", b"[") or (head != b'"' and _TOKEN_WORD.search(content) is None):
+        return []  # the common case, decided without parsing: no token-like member name in the text
+    is_json, body = _parsed(response)
+    if not is_json:
+        return []
+    if isinstance(body, str):
+        return [body.strip()] if _looks_like_token(body.strip(), BARE_TOKEN_MIN_LEN) else []
+    found: list[str] = []
+    _token_members(body, found)
+    return found
+
+
+def _token_members(value: Any, out: list[str]) -> None:
+    if isinstance(value, dict):
+        for key, item in value.items():
+            if str(key).lower().replace("_", "").replace("-", "") in TOKEN_FIELDS and _looks_like_token(item):
+                out.append(item)
+            else:
+                _token_members(item, out)
+    elif isinstance(value, list):
+        for item in value:
+            _token_members(item, out)
 
 
 def _strings(value: Any, out: list[str]) -> None:

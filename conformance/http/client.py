@@ -20,9 +20,9 @@ from urllib.parse import urlsplit
 import requests
 
 from conformance.errors import ConfigError, CredentialsRejected, TargetUnreachable, TokenUnreadable
-from conformance.http.auth import Token, strategy_for, token_candidates
+from conformance.http.auth import Token, issued_tokens, strategy_for, token_candidates
 from conformance.http.record import Exchange, Recorder, clip_body
-from conformance.http.redact import SECRET_NAMES, TOKEN_NAME, Redactor
+from conformance.http.redact import SECRET_NAMES, TOKEN_NAME, Redactor, display_url
 from conformance.http.retry import RetryPolicy
 from conformance.http.throttle import Throttle
 
@@ -31,7 +31,6 @@ if TYPE_CHECKING:
 
 USER_AGENT = "lms-conformance/0.1"
 _DEFAULT_PORTS = {"http": 80, "https": 443}
-ResponseHook = Callable[[requests.Response], None]
 
 
 @dataclass
@@ -60,6 +59,26 @@ class _Call:
     purpose: str = "request"
     throttle: bool | None = None
     timeout: float | None = None
+
+
+def check_url(url: str, what: str = "--base-url") -> str:
+    """`url` without its trailing slash; ConfigError (showing it redacted) unless it is a well-formed
+    http(s) URL with a host, a port in range and no blank or control character."""
+    shown = display_url(url)
+    if any(c.isspace() or ord(c) < 0x20 or ord(c) == 0x7F for c in url):
+        raise ConfigError(f"{what} {shown!r} contains a space or a control character")
+    try:
+        parts = urlsplit(url)
+        port, host = parts.port, parts.hostname
+    except ValueError as exc:
+        why = ("an IPv6 address needs both [ and ]" if "IPv6" in str(exc)
+               else "the port must be a number from 1 to 65535")
+        raise ConfigError(f"{what} {shown!r} is not a valid URL: {why}") from None
+    if parts.scheme not in _DEFAULT_PORTS or not host:
+        raise ConfigError(f"{what} {shown!r} is not an http:// or https:// URL with a host")
+    if port == 0:
+        raise ConfigError(f"{what} {shown!r} is not a valid URL: the port must be a number from 1 to 65535")
+    return url.rstrip("/")
 
 
 def host_port(url: str) -> str:
@@ -112,6 +131,10 @@ def _new_session(profile: Profile) -> requests.Session:
     return session
 
 
+def _path_of(url: str) -> str:
+    return urlsplit(url).path.rstrip("/").lower()
+
+
 def _as_bytes(body: bytes | str | None) -> bytes | None:
     return body.encode("utf-8") if isinstance(body, str) else body
 
@@ -123,9 +146,7 @@ class Client:
                  recorder: Recorder | None = None, throttle: bool = True, rng: random.Random | None = None,
                  timeout: float = 30.0, sleep: Callable[[float], None] = time.sleep,
                  retry: RetryPolicy | None = None, verify: bool | str = True) -> None:
-        parts = urlsplit(base_url)
-        if parts.scheme not in _DEFAULT_PORTS or not parts.hostname:
-            raise ConfigError(f"base URL {base_url!r} is not an http:// or https:// URL")
+        check_url(base_url, "base URL")
         self.profile = profile
         self.base_url = base_url.rstrip("/")
         self.strategy = strategy_for(profile, credentials)
@@ -146,6 +167,8 @@ class Client:
         self._token: Token | None = None
         self._auth_lock = threading.RLock()
         self._stats_lock = threading.Lock()
+        token_path = self.strategy.settings.get("token_path") if self.strategy.issues_tokens else None
+        self._token_path = _path_of(self.url(str(token_path))) if token_path else None
 
     # ---- public API -------------------------------------------------------------------------
 
@@ -278,17 +301,23 @@ class Client:
         spec = self.strategy.token_request()
         call = _Call(spec.method, self.url(spec.path), spec.headers, json=spec.json, data=spec.data,
                      purpose=purpose)
-        response = self._exchange(call, call.headers, on_response=self._learn_token)
+        response = self._exchange(call, call.headers)
         return self._token_from(response, spec.path)
 
-    def _learn_token(self, response: requests.Response) -> None:
-        """Teach the redactor a freshly issued token before its exchange is recorded."""
-        if not response.ok:
+    def _learn_tokens(self, url: str, response: requests.Response) -> None:
+        """Teach the redactor every token an answer carries, before its exchange is recorded.
+
+        Any answer: token-named JSON members and a bare JSON-string body. A 2xx answer to the token
+        path, whoever asked (the auth suite sends its own, with a wrong key): also the profile's own
+        token format, else every token-like string in it (an undocumented shape)."""
+        for token in issued_tokens(response):
+            self.redactor.add(TOKEN_NAME, token)
+        if not (response.ok and self._token_path is not None and _path_of(url) == self._token_path):
             return
         try:
             self.redactor.add(TOKEN_NAME, self.strategy.parse_token(response).value)
-        except (TokenUnreadable, ValueError, TypeError):
-            for candidate in token_candidates(response):  # an undocumented shape: redact what looks like one
+        except (TokenUnreadable, ValueError, TypeError, AttributeError):
+            for candidate in token_candidates(response):
                 self.redactor.add(TOKEN_NAME, candidate)
 
     def _token_from(self, response: requests.Response, path: str) -> Token:
@@ -305,13 +334,12 @@ class Client:
 
     # ---- sending ------------------------------------------------------------------------------
 
-    def _exchange(self, call: _Call, headers: Mapping[str, str],
-                  on_response: ResponseHook | None = None) -> requests.Response:
+    def _exchange(self, call: _Call, headers: Mapping[str, str]) -> requests.Response:
         """Send, retrying a 429 as the policy allows; every attempt is recorded."""
         attempt = 0
         while True:
             purpose = call.purpose if attempt == 0 else "retry-429"
-            response = self._send(call, headers, purpose, attempt + 1, on_response)
+            response = self._send(call, headers, purpose, attempt + 1)
             if response.status_code != 429:
                 return response
             if not call.deliberate:
@@ -324,12 +352,10 @@ class Client:
             self._sleep(wait)
             attempt += 1
 
-    def _send(self, call: _Call, headers: Mapping[str, str], purpose: str, attempt: int,
-              on_response: ResponseHook | None) -> requests.Response:
+    def _send(self, call: _Call, headers: Mapping[str, str], purpose: str, attempt: int) -> requests.Response:
+        prepared = self._prepare(call, headers)
         if self.throttle_enabled if call.throttle is None else call.throttle:
             self._count("throttle_wait_s", self.throttle.acquire())
-        prepared = self._session.prepare_request(requests.Request(
-            call.method, call.url, headers=dict(headers), params=call.params, json=call.json, data=call.data))
         timeout = call.timeout if call.timeout is not None else self.timeout
         meta = {"purpose": purpose, "attempt": attempt, "deliberate": call.deliberate,
                 "started_at": time.time()}
@@ -342,10 +368,31 @@ class Client:
             reason = short_reason(exc, timeout)
             self._record(prepared, None, reason, time.perf_counter() - began, meta)
             raise TargetUnreachable(f"{host_port(call.url)} unreachable: {reason}") from None
-        if on_response is not None:
-            on_response(response)
+        self._learn_tokens(call.url, response)
         self._record(prepared, response, response.reason or "", time.perf_counter() - began, meta)
         return response
+
+    def _prepare(self, call: _Call, headers: Mapping[str, str]) -> requests.PreparedRequest:
+        """The request as it goes on the wire; ConfigError (never quoting a value) when it cannot be built."""
+        try:
+            return self._session.prepare_request(requests.Request(
+                call.method, call.url, headers=dict(headers), params=call.params, json=call.json, data=call.data))
+        except requests.exceptions.InvalidHeader:
+            raise ConfigError(self._bad_header(headers)) from None
+        except (requests.exceptions.InvalidURL, requests.exceptions.MissingSchema, UnicodeError, ValueError):
+            raise ConfigError(f"cannot send {call.method} {urlsplit(call.url).path or '/'} to "
+                              f"{host_port(self.base_url)}: the URL is malformed") from None
+
+    def _bad_header(self, headers: Mapping[str, str]) -> str:
+        """Which header (and credential) cannot be sent, without its value."""
+        for header, value in headers.items():
+            if value == value.strip() and not any(ord(c) < 0x20 for c in value):
+                continue
+            for name, secret in self.strategy.credentials.items():
+                if secret and secret.strip() and secret.strip() in value:
+                    return f"{name} contains a newline or leading/trailing space (sent in header {header})"
+            return f"header {header} has a newline or leading/trailing space in its value"
+        return "a header cannot be sent (a newline or a leading space in its value)"
 
     def _environment(self, url: str) -> dict[str, Any]:
         """Proxies and CA bundle from the environment (as requests would, without ~/.netrc)."""

@@ -80,6 +80,15 @@ def shell_quote(s: str) -> str:
     return "".join(out)
 
 
+def decode(content: bytes, encoding: str | None) -> str:
+    """`content` in its declared charset; an unknown charset (``charset=x-unknown``) is read as UTF-8,
+    undecodable bytes replaced."""
+    try:
+        return content.decode(encoding or "utf-8", errors="replace")
+    except LookupError:
+        return content.decode("utf-8", errors="replace")
+
+
 def clip_body(content: bytes | None, encoding: str | None, redact: Callable[[str], str],
               guard: int = 0, limit: int = MAX_BODY_BYTES) -> tuple[str, bool]:
     """Decode and redact at most `limit` bytes of a body; returns (text, truncated).
@@ -90,7 +99,7 @@ def clip_body(content: bytes | None, encoding: str | None, redact: Callable[[str
     if not content:
         return "", False
     total = len(content)
-    text = redact(content[:limit].decode(encoding or "utf-8", errors="replace"))
+    text = redact(decode(content[:limit], encoding))
     if total <= limit:
         return text, False
     if guard:

@@ -141,3 +141,17 @@ class Redactor:
     def headers(self, h: Mapping[str, str]) -> dict[str, str]:
         """A new dict with every value redacted; sensitive headers are replaced wholesale."""
         return {name: self.header_value(name, str(value)) for name, value in h.items()}
+
+
+_USERINFO = re.compile(r"(//)[^/?#@]*@")
+
+
+def display_url(url: str) -> str:
+    """`url` as it may be shown (terminal, summary.json, error messages): userinfo dropped and
+    credential-like query values (api_key, token, key, secret...) redacted. A URL too malformed to
+    parse loses its userinfo and its whole query."""
+    try:
+        return Redactor().url(url)
+    except ValueError:
+        bare = _USERINFO.sub(r"\1", url.split("?", 1)[0].split("#", 1)[0])
+        return bare + ("?" + REDACTED if "?" in url else "")

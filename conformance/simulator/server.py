@@ -3,8 +3,10 @@ the foreground until Ctrl-C / SIGTERM (``lmsconf simulate``)."""
 
 from __future__ import annotations
 
+import errno
 import signal
 import socket
+import sqlite3
 import sys
 import threading
 import time
@@ -15,9 +17,11 @@ from typing import TextIO
 
 import uvicorn
 
+from conformance.errors import ConfigError
 from conformance.simulator.app import Simulator
 
 DEFAULT_HOST = "127.0.0.1"
+LOOPBACK = frozenset({"127.0.0.1", "localhost", "::1"})
 
 
 def _bind(host: str, port: int) -> socket.socket:
@@ -33,6 +37,21 @@ def _bind(host: str, port: int) -> socket.socket:
         raise
     sock.set_inheritable(True)
     return sock
+
+
+def listen(host: str, port: int) -> socket.socket:
+    """A bound socket for ``host:port``; ConfigError (exit 2) naming the option when it cannot be had:
+    a port in use, a host name that does not resolve, an address that is not this machine's."""
+    if not 0 <= port <= 65535:
+        raise ConfigError(f"--port {port}: a port is a number from 0 to 65535")
+    try:
+        return _bind(host, port)
+    except socket.gaierror as exc:
+        raise ConfigError(f"--host {host}: cannot listen there: {exc.strerror or 'does not resolve'}") from None
+    except OSError as exc:
+        if exc.errno == errno.EADDRINUSE:
+            raise ConfigError(f"--port {port}: cannot listen on {host}:{port}: the port is in use") from None
+        raise ConfigError(f"--host {host}: cannot listen there: {exc.strerror or exc}") from None
 
 
 def _url(host: str, port: int) -> str:
@@ -131,8 +150,17 @@ def serve(profile_name: str, host: str = DEFAULT_HOST, port: int = 0, faults: It
           db: str | Path | None = None, dataset: str = "default", out: TextIO = sys.stdout) -> None:
     """Serve one profile's simulator in the foreground until Ctrl-C or SIGTERM; the announced base URL
     ends with the profile's ``simulator_base_path`` (Absorb v1: /api/Rest/v1)."""
-    simulator = Simulator(profile_name, faults=faults, dataset=dataset, db=db)
-    sock = _bind(host, port)
+    sock = listen(host, port)
+    if host not in LOOPBACK:
+        print(f"lmsconf: warning: serving on {host}, not loopback", file=sys.stderr)
+    try:
+        simulator = Simulator(profile_name, faults=faults, dataset=dataset, db=db)
+    except sqlite3.Error as exc:
+        sock.close()
+        raise ConfigError(f"--db {db}: cannot keep the simulator's data there ({exc})") from None
+    except BaseException:
+        sock.close()
+        raise
     server = _server(simulator, host, int(sock.getsockname()[1]))
 
     def stop(signum: int, frame: FrameType | None) -> None:

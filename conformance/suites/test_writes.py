@@ -9,7 +9,7 @@ from conformance.http.client import Client
 from conformance.http.record import Recorder
 from conformance.profiles import Profile
 from conformance.rules import writes as write_rules
-from conformance.suites.writing import editable_copy, new_users, remember_uploads, settings, some_row, writable
+from conformance.suites.writing import editable_copy, new_users, settings, some_row, upload, writable
 
 pytestmark = pytest.mark.writes
 
@@ -34,9 +34,9 @@ def test_upload_answers_key_value_pairs(client: Client, recorder: Recorder, prof
     resource, conf = writable(profile), settings(profile)
     users = new_users(profile, ledger, 3, some_row(client, profile, resource).get("departmentId"), "upload")
     mark = recorder.mark()
-    response = client.post(conf["upload_path"], json=users, deliberate=True)
-    remember_uploads(response, resource.item_path or "", ledger)
-    names = [u[conf.get("name_field", "username")] for u in users]
+    name_field = conf.get("name_field", "username")
+    upload(client, ledger, conf["upload_path"], users, name_field, resource.item_path or "")
+    names = [u[name_field] for u in users]
     write_rules.upload_answers_key_value(recorder.since(mark)[-1], names)
 
 
@@ -47,6 +47,5 @@ def test_upload_over_the_limit_is_refused(client: Client, recorder: Recorder, pr
     maximum = int(conf["upload_max"])
     users = new_users(profile, ledger, maximum + 1, some_row(client, profile, resource).get("departmentId"), "over")
     mark = recorder.mark()
-    response = client.post(conf["upload_path"], json=users, deliberate=True)
-    remember_uploads(response, resource.item_path or "", ledger)
+    upload(client, ledger, conf["upload_path"], users, conf.get("name_field", "username"), resource.item_path or "")
     write_rules.upload_limit_enforced(recorder.since(mark)[-1], maximum)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Protocol
 
 import pytest
 import requests
@@ -10,6 +10,10 @@ import requests
 from conformance.cleanup import Ledger
 from conformance.profiles import Profile, Resource
 from conformance.walk import Getter, fetch_page
+
+
+class Poster(Protocol):
+    def post(self, path: str, *, json: Any = ..., deliberate: bool = ...) -> requests.Response: ...
 
 
 def settings(profile: Profile) -> dict[str, Any]:
@@ -44,13 +48,27 @@ def new_users(profile: Profile, ledger: Ledger, count: int, department: Any, lab
             for n in range(count)]
 
 
-def remember_uploads(response: requests.Response, item_path: str, ledger: Ledger) -> None:
-    """Queue removal of whatever an upload created, whatever shape the answer has."""
+def upload(sender: Poster, ledger: Ledger, path: str, users: list[dict[str, Any]], name_field: str,
+           item_path: str) -> requests.Response:
+    """POST an upload, its names in the ledger (and on disk) before the request leaves: a run killed while
+    it is on the wire is undone by the next, which looks the names up."""
+    entry = ledger.uploading(path, [str(u.get(name_field)) for u in users])
+    response = sender.post(path, json=users, deliberate=True)
+    if remember_uploads(response, item_path, ledger) >= len(users):
+        ledger.settle(entry)  # every id came back, each with its own DELETE entry
+    return response
+
+
+def remember_uploads(response: requests.Response, item_path: str, ledger: Ledger) -> int:
+    """Queue removal of whatever an upload created, whatever shape the answer has; how many ids it named."""
     try:
         body = response.json()
     except ValueError:
-        return
+        return 0
+    found = 0
     for pair in body if isinstance(body, list) else []:
         key = (pair.get("key") or pair.get("id") or pair.get("Id")) if isinstance(pair, dict) else None
         if key:
             ledger.created(item_path.format(id=key), note="uploaded")
+            found += 1
+    return found
