@@ -23,12 +23,15 @@ import http.client
 import random
 import re
 import signal
+import subprocess
 import sys
 import threading
 import time
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 from types import FrameType
 from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit
@@ -82,6 +85,7 @@ class _Server(ThreadingHTTPServer):
 
 class _Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"   # keep-alive, as a real gateway
+    disable_nagle_algorithm = True  # headers and body go in two writes: no 40 ms delayed-ACK stall between them
     server: _Server
 
     def log_message(self, format: str, *args: Any) -> None:
@@ -234,6 +238,27 @@ class Proxy:
             cls = http.client.HTTPSConnection if self.upstream.scheme == "https" else http.client.HTTPConnection
             conn = self._local.conn = cls(host, port, timeout=UPSTREAM_TIMEOUT_S)
         return conn
+
+
+@contextmanager
+def spawn(upstream: str, *options: str) -> Iterator[str]:
+    """The proxy in a process of its own (its own core, not the caller's GIL), with command-line `options`;
+    yields its base URL."""
+    child = subprocess.Popen([sys.executable, "-m", "tests.proxy", "--upstream", upstream, *options],
+                             stdout=subprocess.PIPE, text=True, cwd=Path(__file__).resolve().parent.parent)
+    try:
+        assert child.stdout is not None
+        line = child.stdout.readline().strip()
+        if not line.startswith("LMSCONF_BASE_URL="):
+            raise RuntimeError(f"the proxy did not start: {line!r}")
+        yield line.split("=", 1)[1]
+    finally:
+        child.terminate()
+        try:
+            child.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            child.kill()
+            child.wait()
 
 
 def _header(headers: Iterable[tuple[str, str]], name: str) -> str | None:

@@ -30,6 +30,7 @@ if TYPE_CHECKING:
     from conformance.profiles import Profile
 
 USER_AGENT = "lms-conformance/0.1"
+POOL_SIZE = 64  # connections kept alive per host: as many as the rate-limit burst has senders
 _DEFAULT_PORTS = {"http": 80, "https": 443}
 ResponseHook = Callable[[requests.Response], None]
 
@@ -106,6 +107,8 @@ def _new_session(profile: Profile) -> requests.Session:
     session.trust_env = False  # no ~/.netrc credentials; proxies and CA bundle are applied per send
     session.cookies.set_policy(DefaultCookiePolicy(allowed_domains=[]))  # stateless: keep no cookies
     session.headers["User-Agent"] = USER_AGENT
+    for scheme in ("http://", "https://"):  # one kept-alive connection per parallel sender (the rate-limit burst)
+        session.mount(scheme, requests.adapters.HTTPAdapter(pool_connections=4, pool_maxsize=POOL_SIZE))
     accept = profile.section("media").get("accept")
     if accept:
         session.headers["Accept"] = str(accept)
@@ -146,6 +149,7 @@ class Client:
         self._token: Token | None = None
         self._auth_lock = threading.RLock()
         self._stats_lock = threading.Lock()
+        self._proxies: dict[tuple[str, str, int], dict[str, str]] = {}
 
     # ---- public API -------------------------------------------------------------------------
 
@@ -352,7 +356,11 @@ class Client:
         verify = self.verify
         if verify is True:
             verify = os.environ.get("REQUESTS_CA_BUNDLE") or os.environ.get("CURL_CA_BUNDLE") or True
-        return {"proxies": requests.utils.get_environ_proxies(url), "verify": verify}
+        key = origin(url)
+        proxies = self._proxies.get(key)
+        if proxies is None:  # read once per origin: scanning the environment costs more than a loopback request
+            proxies = self._proxies[key] = requests.utils.get_environ_proxies(url)
+        return {"proxies": proxies, "verify": verify}
 
     def _record(self, prepared: requests.PreparedRequest, response: requests.Response | None, reason: str,
                 elapsed: float, meta: dict[str, Any]) -> None:
