@@ -63,3 +63,8 @@ class AnswerTooSlow(TargetError):
 
 class AnswerTooLarge(TargetError):
     """An answer's body is larger than the cap on bodies read (exit 3)."""
+
+
+class WalkTooLong(TargetError):
+    """A walk reached the page cap (profile max_pages, or max_offset) with rows still coming: the collection
+    could not be judged to its end (exit 3)."""
