@@ -35,6 +35,9 @@ def build_parser() -> Parser:
                      help="live base URL of the older API the versions suite compares with (Absorb v1)")
     run.add_argument("--report-dir", default="reports", metavar="DIR", help="where reports go (default: reports)")
     run.add_argument("--read-only", action="store_true", help="leave out every test that writes")
+    run.add_argument("--timeout", type=float, default=3600.0, metavar="SECONDS",
+                     help="the whole run's deadline: past it only cleanup requests go out and the run ends "
+                          "with exit 3 (default: 3600)")
     run.add_argument("pytest_args", nargs=argparse.REMAINDER, help="after --: passed to pytest as they are")
 
     sim = sub.add_parser("simulate", help="serve one vendor's simulator until stopped")
@@ -61,7 +64,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             if extra and extra[0] == "--":
                 extra = extra[1:]
             return run(args.profile, base_url=args.base_url, report_dir=args.report_dir, read_only=args.read_only,
-                       pytest_args=extra, counterpart_base_url=args.counterpart_base_url)
+                       pytest_args=extra, counterpart_base_url=args.counterpart_base_url, timeout=args.timeout)
         if args.command == "simulate":
             return simulate(args)
         from conformance.reporting.html import build

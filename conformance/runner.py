@@ -5,6 +5,7 @@ from __future__ import annotations
 import shutil
 import subprocess
 import sys
+import time
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -23,11 +24,14 @@ from conformance.target import check_base_url, credentials_from_env
 
 SUITES = PACKAGE / "suites"
 PYTEST_NO_TESTS = 5
+DEFAULT_TIMEOUT_S = 3600.0   # `lmsconf run --timeout`: the whole run's deadline
+GRACE_S = 60.0               # a session still running this long past the deadline is killed
 SEVERITY = (EXIT_USAGE, EXIT_UNREACHABLE, EXIT_VIOLATIONS, EXIT_OK)
 
 
 def pytest_command(profile: str, report_dir: Path, base_url: str | None, read_only: bool,
-                   extra: Sequence[str], counterpart_base_url: str | None = None) -> list[str]:
+                   extra: Sequence[str], counterpart_base_url: str | None = None,
+                   run_timeout: float | None = None) -> list[str]:
     out = report_dir / profile
     command = [
         sys.executable, "-m", "pytest", str(SUITES), "--profile", profile, "--report-dir", str(report_dir),
@@ -41,7 +45,23 @@ def pytest_command(profile: str, report_dir: Path, base_url: str | None, read_on
         command += ["--counterpart-base-url", counterpart_base_url]
     if read_only:
         command.append("--read-only")
+    if run_timeout is not None:
+        command += ["--run-timeout", f"{run_timeout:.3f}"]
     return command + list(extra)
+
+
+def wait_for(child: subprocess.Popen[bytes], deadline: float, grace_s: float = GRACE_S) -> tuple[int, bool]:
+    """Wait for a pytest session; past `deadline` (time.monotonic) plus `grace_s`, stop it (SIGTERM, then
+    SIGKILL). Returns (its exit status, whether it had to be stopped)."""
+    try:
+        return child.wait(timeout=max(0.0, deadline + grace_s - time.monotonic())), False
+    except subprocess.TimeoutExpired:
+        child.terminate()
+        try:
+            return child.wait(timeout=10), True
+        except subprocess.TimeoutExpired:
+            child.kill()
+            return child.wait(), True
 
 
 def verdict(profile: str, returncode: int, part: dict[str, Any] | None) -> tuple[int, str | None]:
@@ -73,7 +93,11 @@ def preflight(names: Sequence[str], base_url: str | None) -> list[str]:
 
 
 def run(names: Sequence[str], *, base_url: str | None, report_dir: str, read_only: bool,
-        pytest_args: Sequence[str], counterpart_base_url: str | None = None) -> int:
+        pytest_args: Sequence[str], counterpart_base_url: str | None = None,
+        timeout: float = DEFAULT_TIMEOUT_S) -> int:
+    if not timeout > 0:
+        raise ConfigError(f"--timeout {timeout:g}: give a number of seconds above 0")
+    deadline = time.monotonic() + timeout
     chosen = preflight(names, base_url)
     if counterpart_base_url:
         check_base_url(counterpart_base_url)
@@ -87,10 +111,14 @@ def run(names: Sequence[str], *, base_url: str | None, report_dir: str, read_onl
     for name in chosen:
         print(f"lmsconf: {name}: running against {base_url or 'the embedded simulator'}", flush=True)
         (root / name / "summary.json").unlink(missing_ok=True)
-        command = pytest_command(name, root, base_url, read_only, pytest_args, counterpart_base_url)
-        done = subprocess.run(command, check=False)
+        remaining = max(0.001, deadline - time.monotonic())
+        command = pytest_command(name, root, base_url, read_only, pytest_args, counterpart_base_url, remaining)
+        returncode, killed = wait_for(subprocess.Popen(command), deadline)
         part = read_part(root, name)
-        code, reason = verdict(name, done.returncode, part)
+        code, reason = verdict(name, returncode, part)
+        if killed:
+            code = EXIT_UNREACHABLE
+            reason = f"{name}: the run's deadline of {timeout:g} s passed; the session was stopped"
         if reason:
             print(f"lmsconf: {reason}", file=sys.stderr)
         if part is not None:

@@ -60,6 +60,7 @@ class ClientStats:
     unintended_429: int = 0
     waited_429_s: float = 0.0
     throttle_wait_s: float = 0.0
+    refused_after_deadline: int = 0
 
 
 @dataclass(frozen=True)
@@ -193,6 +194,7 @@ class Client:
         call = _Call(method.upper(), url, dict(headers or {}), params, json, data, retry_429, deliberate,
                      purpose, throttle, timeout)
         if purpose != CLEANUP and self.deadline is not None and time.monotonic() >= self.deadline:
+            self._count("refused_after_deadline")
             raise RunDeadline("the run's deadline (--timeout) passed")
         if not auth:
             return self._exchange(call, call.headers)
@@ -360,6 +362,7 @@ class Client:
     def _send(self, call: _Call, headers: Mapping[str, str], purpose: str, attempt: int,
               on_response: ResponseHook | None) -> requests.Response:
         if self._remaining(call) <= 0:
+            self._count("refused_after_deadline")
             raise RunDeadline("the run's deadline (--timeout) passed")
         if self.throttle_enabled if call.throttle is None else call.throttle:
             self._count("throttle_wait_s", self.throttle.acquire())
