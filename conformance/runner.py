@@ -52,9 +52,16 @@ def pytest_command(profile: str, report_dir: Path, base_url: str | None, read_on
 
 def wait_for(child: subprocess.Popen[bytes], deadline: float, grace_s: float = GRACE_S) -> tuple[int, bool]:
     """Wait for a pytest session; past `deadline` (time.monotonic) plus `grace_s`, stop it (SIGTERM, then
-    SIGKILL). Returns (its exit status, whether it had to be stopped)."""
+    SIGKILL). Returns (its exit status, whether it had to be stopped). Interrupted (Ctrl-C reaches the session
+    too), it gives the session up to `grace_s` to undo what it changed before passing the interrupt on."""
     try:
         return child.wait(timeout=max(0.0, deadline + grace_s - time.monotonic())), False
+    except KeyboardInterrupt:
+        try:
+            child.wait(timeout=grace_s)
+        except (subprocess.TimeoutExpired, KeyboardInterrupt):
+            child.kill()
+        raise
     except subprocess.TimeoutExpired:
         child.terminate()
         try:
