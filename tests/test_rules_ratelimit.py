@@ -202,3 +202,12 @@ def test_answers_held_back_instead_of_refused_overran_at_the_measured_round_trip
 def test_a_measured_round_trip_never_delays_an_answer_that_came_sooner() -> None:
     slow = burst(400, 190)
     assert not overran(slow, ABSORB, arrival_s=5.0)
+
+
+def test_burst_senders_follow_the_round_trip_within_bounds() -> None:
+    from conformance.suites.test_ratelimit import MAX_WORKERS, senders_for
+
+    assert senders_for(ABSORB, 0.001) == 2            # loopback: 200/s x 1 ms x 6
+    assert senders_for(ABSORB, 0.05) == 60            # 50 ms: 200/s x 50 ms x 6
+    assert senders_for(ABSORB, 0.15) == MAX_WORKERS == 64
+    assert senders_for(ABSORB, 0.0) == 1
