@@ -12,8 +12,9 @@ The burst is sized from the target's round trip, measured with a few requests fi
 ``rate x round trip x MARGIN`` senders in parallel (at least one, at most
 ``MAX_WORKERS``; one against the embedded simulator, which serves from this process), so
 a target behind a real network is still sent requests faster than its documented rate. One
-request per sender opens the connections before the allowance refills. When no 429 comes back and the burst could not be shown to
-outpace the allowance, the rules end not checked ("could not provoke ..."), never passed.
+request per sender opens the connections before the allowance refills. When no 429 comes
+back and the burst could not be shown to outpace the allowance, the rules end not checked
+("could not provoke ..."), never passed.
 """
 
 from __future__ import annotations
