@@ -38,6 +38,9 @@ def build_parser() -> Parser:
     run.add_argument("--read-only", action="store_true", help="leave out every test that writes")
     run.add_argument("--allow-unchecked", action="store_true",
                      help="exit 0 rather than 4 when every rule that ran passed but some were not checked")
+    run.add_argument("--timeout", type=float, default=3600.0, metavar="SECONDS",
+                     help="the whole run's deadline: past it only cleanup requests go out and the run ends "
+                          "with exit 3 (default: 3600)")
     run.add_argument("pytest_args", nargs=argparse.REMAINDER, help="after --: passed to pytest as they are")
 
     sim = sub.add_parser("simulate", help="serve one vendor's simulator until stopped")
@@ -65,7 +68,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                 extra = extra[1:]
             return run(args.profile, base_url=args.base_url, report_dir=args.report_dir, read_only=args.read_only,
                        pytest_args=extra, counterpart_base_url=args.counterpart_base_url,
-                       allow_unchecked=args.allow_unchecked)
+                       allow_unchecked=args.allow_unchecked, timeout=args.timeout)
         if args.command == "simulate":
             return simulate(args)
         from conformance.reporting.html import build

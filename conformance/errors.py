@@ -50,3 +50,21 @@ class TokenUnreadable(ConformanceError):
     """
 
     exit_code = EXIT_VIOLATIONS
+
+
+class RunDeadline(TargetError):
+    """The run's overall deadline (`lmsconf run --timeout`) passed: no further request goes out except the
+    cleanup of what the run changed (exit 3)."""
+
+
+class AnswerTooSlow(TargetError):
+    """An answer did not arrive whole within the per-request total deadline (a server trickling bytes), exit 3."""
+
+
+class AnswerTooLarge(TargetError):
+    """An answer's body is larger than the cap on bodies read (exit 3)."""
+
+
+class WalkTooLong(TargetError):
+    """A walk reached the page cap (profile max_pages, or max_offset) with rows still coming: the collection
+    could not be judged to its end (exit 3)."""

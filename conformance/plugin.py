@@ -9,6 +9,7 @@ rule's own check saw (conformance.reporting.outcomes), never the outcome of the 
 
 from __future__ import annotations
 
+import contextlib
 import time
 from collections.abc import Generator, Iterator
 from pathlib import Path
@@ -28,7 +29,7 @@ from conformance.cleanup import (
     pending_ledgers,
     sweep_paths,
 )
-from conformance.errors import ConfigError, CredentialsRejected, TargetUnreachable, TokenUnreadable
+from conformance.errors import ConfigError, CredentialsRejected, RunDeadline, TargetUnreachable, TokenUnreadable
 from conformance.http.client import Client
 from conformance.http.record import Recorder
 from conformance.profiles import Profile
@@ -63,6 +64,8 @@ class RunState:
         self.client: Client | None = None
         self.started = time.monotonic()
         self.report_dir = Path(config.getoption("lmsconf_report_dir"))
+        run_timeout = config.getoption("lmsconf_run_timeout", None)
+        self.deadline: float | None = None if run_timeout is None else self.started + float(run_timeout)
         self.expected: set[str] = set()   # rules some selected test carries
 
     def redact(self, text: str) -> str:
@@ -87,6 +90,9 @@ def pytest_addoption(parser: pytest.Parser) -> None:
                     help="embedded simulator only: switch on a named contract violation (repeatable)")
     group.addoption("--simulator-dataset", dest="lmsconf_dataset", default="default",
                     help="embedded simulator only: 'default' or 'large'")
+    group.addoption("--run-timeout", dest="lmsconf_run_timeout", type=float, default=None, metavar="SECONDS",
+                    help="the run's deadline: past it no request goes out except cleanup, and the run stops "
+                         "with a RunDeadline error (exit 3)")
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -179,7 +185,8 @@ def target(pytestconfig: pytest.Config, profile: Profile) -> Iterator[Target]:
     try:
         state.target = _start_target(pytestconfig, profile)
         summary.target = state.target.display_url
-        state.client = Client(profile, state.target.base_url, state.target.credentials, recorder=Recorder())
+        state.client = Client(profile, state.target.base_url, state.target.credentials, recorder=Recorder(),
+                              deadline=state.deadline)
         state.client.authenticate()
     except (ConfigError, TargetUnreachable, CredentialsRejected) as exc:
         summary.error, summary.error_kind = exc.reason, type(exc).__name__
@@ -274,7 +281,8 @@ def ledger(pytestconfig: pytest.Config, profile: Profile, client: Client, target
         yield book
     finally:
         book.undo(client, find)
-        _sweep(client, profile, book)
+        with contextlib.suppress(RunDeadline):  # past the deadline only the ledger's own entries are undone
+            _sweep(client, profile, book)
         book.undo(client, find)
         if state.summary is not None:
             state.summary.cleanup_problems = kept_aside + list(book.problems)
@@ -332,10 +340,33 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[Any]) -> 
     return report
 
 
+def _past_deadline(state: RunState) -> bool:
+    return state.deadline is not None and time.monotonic() >= state.deadline
+
+
+def _deadline_error(state: RunState) -> None:
+    if state.summary is not None and not state.summary.error:
+        timeout = (state.deadline or state.started) - state.started
+        state.summary.error = f"the run's deadline of {timeout:g} s passed; the run stopped"
+        state.summary.error_kind = RunDeadline.__name__
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    """Past the run's deadline: stop the session after this test (its fixtures still tear down and clean up)."""
+    state = item.config.stash[STATE]
+    if _past_deadline(state):
+        _deadline_error(state)
+        item.session.shouldstop = "the run's deadline passed"
+        raise RunDeadline("the run's deadline (--timeout) passed")
+
+
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     state = session.config.stash.get(STATE, None)
     if state is None or state.summary is None:
         return
+    if state.client is not None and state.client.stats.refused_after_deadline:
+        _deadline_error(state)
     state.summary.duration_s = time.monotonic() - state.started
     if state.client is not None:
         state.summary.requests = state.client.stats.requests

@@ -5,6 +5,7 @@ from __future__ import annotations
 import shutil
 import subprocess
 import sys
+import time
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -24,12 +25,14 @@ from conformance.target import check_base_url, credentials_from_env, display_url
 
 SUITES = PACKAGE / "suites"
 PYTEST_NO_TESTS = 5
+DEFAULT_TIMEOUT_S = 3600.0   # `lmsconf run --timeout`: the whole run's deadline
+GRACE_S = 60.0               # a session still running this long past the deadline is killed
 SEVERITY = (EXIT_USAGE, EXIT_UNREACHABLE, EXIT_VIOLATIONS, EXIT_UNCHECKED, EXIT_OK)
 
 
 def pytest_command(profile: str, report_dir: Path, base_url: str | None, read_only: bool,
                    extra: Sequence[str], counterpart_base_url: str | None = None,
-                   profile_id: str | None = None) -> list[str]:
+                   profile_id: str | None = None, run_timeout: float | None = None) -> list[str]:
     """The pytest command for one profile (``profile`` a name or a .toml path; reports under its id)."""
     profile_id = profile_id or profile
     out = report_dir / profile_id
@@ -45,7 +48,30 @@ def pytest_command(profile: str, report_dir: Path, base_url: str | None, read_on
         command += ["--counterpart-base-url", counterpart_base_url]
     if read_only:
         command.append("--read-only")
+    if run_timeout is not None:
+        command += ["--run-timeout", f"{run_timeout:.3f}"]
     return command + list(extra)
+
+
+def wait_for(child: subprocess.Popen[bytes], deadline: float, grace_s: float = GRACE_S) -> tuple[int, bool]:
+    """Wait for a pytest session; past `deadline` (time.monotonic) plus `grace_s`, stop it (SIGTERM, then
+    SIGKILL). Returns (its exit status, whether it had to be stopped). Interrupted (Ctrl-C reaches the session
+    too), it gives the session up to `grace_s` to undo what it changed before passing the interrupt on."""
+    try:
+        return child.wait(timeout=max(0.0, deadline + grace_s - time.monotonic())), False
+    except KeyboardInterrupt:
+        try:
+            child.wait(timeout=grace_s)
+        except (subprocess.TimeoutExpired, KeyboardInterrupt):
+            child.kill()
+        raise
+    except subprocess.TimeoutExpired:
+        child.terminate()
+        try:
+            return child.wait(timeout=10), True
+        except subprocess.TimeoutExpired:
+            child.kill()
+            return child.wait(), True
 
 
 def verdict(profile: str, returncode: int, part: dict[str, Any] | None,
@@ -97,7 +123,11 @@ def preflight(names: Sequence[str], base_url: str | None) -> dict[str, str]:
 
 
 def run(names: Sequence[str], *, base_url: str | None, report_dir: str, read_only: bool,
-        pytest_args: Sequence[str], counterpart_base_url: str | None = None, allow_unchecked: bool = False) -> int:
+        pytest_args: Sequence[str], counterpart_base_url: str | None = None, allow_unchecked: bool = False,
+        timeout: float = DEFAULT_TIMEOUT_S) -> int:
+    if not timeout > 0:
+        raise ConfigError(f"--timeout {timeout:g}: give a number of seconds above 0")
+    deadline = time.monotonic() + timeout
     chosen = preflight(names, base_url)
     if counterpart_base_url:
         check_base_url(counterpart_base_url)
@@ -113,10 +143,15 @@ def run(names: Sequence[str], *, base_url: str | None, report_dir: str, read_onl
     for name, given in chosen.items():
         print(f"lmsconf: {name}: running against {where}", flush=True)
         (root / name / "summary.json").unlink(missing_ok=True)
-        command = pytest_command(given, root, base_url, read_only, pytest_args, counterpart_base_url, name)
-        done = subprocess.run(command, check=False)
+        remaining = max(0.001, deadline - time.monotonic())
+        command = pytest_command(given, root, base_url, read_only, pytest_args, counterpart_base_url, name,
+                                 remaining)
+        returncode, killed = wait_for(subprocess.Popen(command), deadline)
         part = read_part(root, name)
-        code, reason = verdict(name, done.returncode, part, allow_unchecked)
+        code, reason = verdict(name, returncode, part, allow_unchecked)
+        if killed:
+            code = EXIT_UNREACHABLE
+            reason = f"{name}: the run's deadline of {timeout:g} s passed; the session was stopped"
         if reason:
             reasons.append(reason)
         if part is not None:

@@ -13,6 +13,8 @@ import requests
 
 from conformance.profiles import Profile, Resource
 
+MAX_PAGES = 10_000  # the most pages one walk fetches unless the profile's [pagination] max_pages says otherwise
+
 
 class Getter(Protocol):
     def get(self, path: str, *, params: Mapping[str, Any] | None = ...,
@@ -52,6 +54,7 @@ class Walk:
     params: dict[str, str]
     pages: list[Page] = field(default_factory=list)
     budget: int = 0
+    capped: bool = False  # stopped by the page cap or max_offset with rows still coming: not judged to the end
 
     @property
     def rows(self) -> list[dict[str, Any]]:
@@ -106,19 +109,25 @@ def walk(client: Getter, profile: Profile, resource: Resource, limit: int,
     The budget is ceil(totalItems/limit) + 1 (the documented walk) plus ``slack``
     requests, so a target that never ends the walk is caught rather than looped on. An unpaginated
     answer ends the walk at once (and, having no empty page, fails pagination.terminates).
+    totalItems is not trusted for the length: the profile's max_pages (default MAX_PAGES) and
+    max_offset bound every walk; a walk they stop with rows still coming is marked `capped`.
     """
     pg = profile.pagination
     first = int(pg.get("first_offset", 0))
+    cap = int(pg.get("max_pages", MAX_PAGES))
+    if "max_offset" in pg:
+        cap = min(cap, int(pg["max_offset"]) - first + 1)
     result = Walk(resource=resource, limit=limit, params=dict(extra or {}))
     page = fetch_page(client, profile, resource, first, limit, extra)
     result.pages.append(page)
     total = result.total if isinstance(result.total, int) else len(page.rows or [])
-    result.budget = math.ceil(total / limit) + 1 + slack
+    result.budget = math.ceil(max(total, 0) / limit) + 1 + slack
     offset = first
     while page.rows and len(result.pages) < result.budget and not unpaginated(resource, page):
-        offset += 1
-        if "max_offset" in pg and offset > int(pg["max_offset"]):
+        if len(result.pages) >= cap:
+            result.capped = True
             break
+        offset += 1
         page = fetch_page(client, profile, resource, offset, limit, extra)
         result.pages.append(page)
     return result

@@ -182,3 +182,32 @@ def test_a_follow_up_sent_too_soon_proves_nothing() -> None:
     hit = answer(429, 0.0, took=0.0, retry_after="2")
     with pytest.raises(ValueError, match="before the advised"):
         ratelimit.recovers_after_wait(hit, answer(200, 1.0), ABSORB)
+
+
+def held_back(count: int, per_second: float, *, admitted: int, hold_s: float) -> list[Exchange]:
+    """Sent at `per_second`; after the first `admitted`, every answer is held back `hold_s` (a 429 hidden
+    by queueing) instead of being refused."""
+    step = 1 / per_second
+    return [answer(200, n * step, took=0.05 if n < admitted else hold_s) for n in range(count)]
+
+
+def test_answers_held_back_instead_of_refused_overran_at_the_measured_round_trip() -> None:
+    sent = held_back(514, 600, admitted=450, hold_s=1.0)   # 64 requests in flight held a second each
+    assert not overran(sent, ABSORB)               # judged by when answers came back: within the allowance
+    assert overran(sent, ABSORB, arrival_s=0.05)   # they reached the target within one round trip
+    with pytest.raises(RuleViolation, match=r"ratelimit\.enforced.*514 requests were admitted"):
+        ratelimit.enforced(sent, ABSORB, arrival_s=0.05)
+
+
+def test_a_measured_round_trip_never_delays_an_answer_that_came_sooner() -> None:
+    slow = burst(400, 190)
+    assert not overran(slow, ABSORB, arrival_s=5.0)
+
+
+def test_burst_senders_follow_the_round_trip_within_bounds() -> None:
+    from conformance.suites.test_ratelimit import MAX_WORKERS, senders_for
+
+    assert senders_for(ABSORB, 0.001) == 2            # loopback: 200/s x 1 ms x 6
+    assert senders_for(ABSORB, 0.05) == 60            # 50 ms: 200/s x 50 ms x 6
+    assert senders_for(ABSORB, 0.15) == MAX_WORKERS == 64
+    assert senders_for(ABSORB, 0.0) == 1

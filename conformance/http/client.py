@@ -18,8 +18,17 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 import requests
+import urllib3
 
-from conformance.errors import ConfigError, CredentialsRejected, TargetUnreachable, TokenUnreadable
+from conformance.errors import (
+    AnswerTooLarge,
+    AnswerTooSlow,
+    ConfigError,
+    CredentialsRejected,
+    RunDeadline,
+    TargetUnreachable,
+    TokenUnreadable,
+)
 from conformance.http.auth import Token, issued_tokens, strategy_for, token_candidates
 from conformance.http.record import Exchange, Recorder, clip_body
 from conformance.http.redact import SECRET_NAMES, TOKEN_NAME, Redactor, display_url
@@ -30,6 +39,12 @@ if TYPE_CHECKING:
     from conformance.profiles import Profile
 
 USER_AGENT = "lms-conformance/0.1"
+POOL_SIZE = 64  # connections kept alive per host: as many as the rate-limit burst has senders
+MAX_BODY_BYTES = 64 * 1024 * 1024   # the largest body read (profile [limits] max_body_bytes)
+REQUEST_TOTAL_S = 120.0             # the longest one request may take, answer read whole ([limits] request_total_s)
+CLEANUP = "cleanup"                 # the purpose of the ledger's undo requests: sent even after the run's deadline
+_PAST_DEADLINE_OK = frozenset({CLEANUP, "authenticate", "re-authenticate", "retry-401"})
+_READ_CHUNK = 256 * 1024
 _DEFAULT_PORTS = {"http": 80, "https": 443}
 
 
@@ -44,6 +59,7 @@ class ClientStats:
     unintended_429: int = 0
     waited_429_s: float = 0.0
     throttle_wait_s: float = 0.0
+    refused_after_deadline: int = 0
 
 
 @dataclass(frozen=True)
@@ -125,6 +141,8 @@ def _new_session(profile: Profile) -> requests.Session:
     session.trust_env = False  # no ~/.netrc credentials; proxies and CA bundle are applied per send
     session.cookies.set_policy(DefaultCookiePolicy(allowed_domains=[]))  # stateless: keep no cookies
     session.headers["User-Agent"] = USER_AGENT
+    for scheme in ("http://", "https://"):  # one kept-alive connection per parallel sender (the rate-limit burst)
+        session.mount(scheme, requests.adapters.HTTPAdapter(pool_connections=4, pool_maxsize=POOL_SIZE))
     accept = profile.section("media").get("accept")
     if accept:
         session.headers["Accept"] = str(accept)
@@ -133,6 +151,10 @@ def _new_session(profile: Profile) -> requests.Session:
 
 def _path_of(url: str) -> str:
     return urlsplit(url).path.rstrip("/").lower()
+
+
+def _mib(size: int) -> str:
+    return f"{size / (1024 * 1024):g} MiB"
 
 
 def _as_bytes(body: bytes | str | None) -> bytes | None:
@@ -145,7 +167,9 @@ class Client:
     def __init__(self, profile: Profile, base_url: str, credentials: Mapping[str, str], *,
                  recorder: Recorder | None = None, throttle: bool = True, rng: random.Random | None = None,
                  timeout: float = 30.0, sleep: Callable[[float], None] = time.sleep,
-                 retry: RetryPolicy | None = None, verify: bool | str = True) -> None:
+                 retry: RetryPolicy | None = None, verify: bool | str = True,
+                 request_total_s: float | None = None, max_body_bytes: int | None = None,
+                 deadline: float | None = None) -> None:
         check_url(base_url, "base URL")
         self.profile = profile
         self.base_url = base_url.rstrip("/")
@@ -159,6 +183,10 @@ class Client:
         self.throttle = Throttle.from_profile(profile)
         self.throttle_enabled = throttle
         self.timeout = timeout
+        limits = profile.section("limits")
+        self.request_total_s = float(request_total_s or limits.get("request_total_s", REQUEST_TOTAL_S))
+        self.max_body_bytes = int(max_body_bytes or limits.get("max_body_bytes", MAX_BODY_BYTES))
+        self.deadline = deadline  # time.monotonic() after which only cleanup requests go out
         self.verify = verify
         self.stats = ClientStats()
         self._rng = rng if rng is not None else random.Random()
@@ -169,6 +197,7 @@ class Client:
         self._stats_lock = threading.Lock()
         token_path = self.strategy.settings.get("token_path") if self.strategy.issues_tokens else None
         self._token_path = _path_of(self.url(str(token_path))) if token_path else None
+        self._proxies: dict[tuple[str, str, int], dict[str, str]] = {}
 
     # ---- public API -------------------------------------------------------------------------
 
@@ -187,6 +216,9 @@ class Client:
                              f"(the target is {host_port(self.base_url)})")
         call = _Call(method.upper(), url, dict(headers or {}), params, json, data, retry_429, deliberate,
                      purpose, throttle, timeout)
+        if purpose != CLEANUP and self.deadline is not None and time.monotonic() >= self.deadline:
+            self._count("refused_after_deadline")
+            raise RunDeadline("the run's deadline (--timeout) passed")
         if not auth:
             return self._exchange(call, call.headers)
         token = self._current_token()
@@ -336,7 +368,7 @@ class Client:
 
     def _exchange(self, call: _Call, headers: Mapping[str, str]) -> requests.Response:
         """Send, retrying a 429 as the policy allows; every attempt is recorded."""
-        attempt = 0
+        attempt, waited = 0, 0.0
         while True:
             purpose = call.purpose if attempt == 0 else "retry-429"
             response = self._send(call, headers, purpose, attempt + 1)
@@ -344,33 +376,88 @@ class Client:
                 return response
             if not call.deliberate:
                 self._count("unintended_429")
-            if not call.retry_429 or attempt >= self.retry.max_retries:
+            if not call.retry_429:
                 return response
-            wait = self.retry.delay(attempt, response.headers.get("Retry-After"), self._rng)
+            wait = self.retry.next_wait(attempt, response.headers.get("Retry-After"), self._rng, waited)
+            if wait is None or wait > self._remaining(call):
+                return response  # the 429 stands: the wait it asks for is longer than the suite waits
+            waited += wait
             self._count("retried_429")
             self._count("waited_429_s", wait)
             self._sleep(wait)
             attempt += 1
 
     def _send(self, call: _Call, headers: Mapping[str, str], purpose: str, attempt: int) -> requests.Response:
+        if self._remaining(call) <= 0:
+            self._count("refused_after_deadline")
+            raise RunDeadline("the run's deadline (--timeout) passed")
         prepared = self._prepare(call, headers)
         if self.throttle_enabled if call.throttle is None else call.throttle:
             self._count("throttle_wait_s", self.throttle.acquire())
-        timeout = call.timeout if call.timeout is not None else self.timeout
+        total = min(self.request_total_s, self._remaining(call))
+        timeout = min(call.timeout if call.timeout is not None else self.timeout, total)
         meta = {"purpose": purpose, "attempt": attempt, "deliberate": call.deliberate,
                 "started_at": time.time()}
         self._count("requests")
         began = time.perf_counter()
         try:
-            response = self._session.send(prepared, allow_redirects=False, timeout=timeout,
+            response = self._session.send(prepared, allow_redirects=False, timeout=timeout, stream=True,
                                           **self._environment(prepared.url or call.url))
+            self._read_body(response, began + total, timeout)
         except _NO_ANSWER as exc:
             reason = short_reason(exc, timeout)
             self._record(prepared, None, reason, time.perf_counter() - began, meta)
             raise TargetUnreachable(f"{host_port(call.url)} unreachable: {reason}") from None
+        except (AnswerTooSlow, AnswerTooLarge) as exc:
+            self._record(prepared, None, exc.reason, time.perf_counter() - began, meta)
+            raise type(exc)(f"{host_port(call.url)}: {exc.reason}") from None
         self._learn_tokens(call.url, response)
         self._record(prepared, response, response.reason or "", time.perf_counter() - began, meta)
         return response
+
+    def _remaining(self, call: _Call) -> float:
+        """Seconds left before the run's deadline (cleanup, and the authentication it needs, is never cut short;
+        `request` refuses everything else once the deadline passed)."""
+        if self.deadline is None or call.purpose in _PAST_DEADLINE_OK:
+            return float("inf")
+        return self.deadline - time.monotonic()
+
+    def _read_body(self, response: requests.Response, deadline: float, timeout: float) -> None:
+        """Read the whole body of a streamed answer, within `deadline` (perf_counter) and the size cap.
+
+        Reads whatever has arrived (read1), so a server trickling bytes cannot hold a request past its total
+        deadline by never letting one read time out. The body ends up where requests keeps it (`content`).
+        """
+        limit = self.max_body_bytes
+        try:
+            declared = int(response.headers.get("Content-Length", "0"))
+        except ValueError:
+            declared = 0
+        chunks: list[bytes] = []
+        size = 0
+        try:
+            if declared > limit:
+                raise AnswerTooLarge(f"the answer declares {declared:,} bytes, over the cap of {_mib(limit)}")
+            while chunk := response.raw.read1(_READ_CHUNK, decode_content=True):
+                size += len(chunk)
+                if size > limit:
+                    raise AnswerTooLarge(f"the answer is over the cap of {_mib(limit)} on bodies read")
+                chunks.append(chunk)
+                if time.perf_counter() > deadline:
+                    raise AnswerTooSlow(f"the answer did not arrive whole within {self.request_total_s:g} s "
+                                        f"({size:,} bytes came)")
+        except urllib3.exceptions.ReadTimeoutError:
+            response.close()
+            raise requests.ReadTimeout() from None
+        except (urllib3.exceptions.HTTPError, OSError):
+            response.close()
+            raise requests.exceptions.ChunkedEncodingError() from None
+        except (AnswerTooSlow, AnswerTooLarge):
+            response.close()
+            raise
+        response._content = b"".join(chunks)
+        response._content_consumed = True  # type: ignore[attr-defined]
+        response.close()  # hands the connection back to the pool: the body was read to its end
 
     def _prepare(self, call: _Call, headers: Mapping[str, str]) -> requests.PreparedRequest:
         """The request as it goes on the wire; ConfigError (never quoting a value) when it cannot be built."""
@@ -399,7 +486,11 @@ class Client:
         verify = self.verify
         if verify is True:
             verify = os.environ.get("REQUESTS_CA_BUNDLE") or os.environ.get("CURL_CA_BUNDLE") or True
-        return {"proxies": requests.utils.get_environ_proxies(url), "verify": verify}
+        key = origin(url)
+        proxies = self._proxies.get(key)
+        if proxies is None:  # read once per origin: scanning the environment costs more than a loopback request
+            proxies = self._proxies[key] = requests.utils.get_environ_proxies(url)
+        return {"proxies": proxies, "verify": verify}
 
     def _record(self, prepared: requests.PreparedRequest, response: requests.Response | None, reason: str,
                 elapsed: float, meta: dict[str, Any]) -> None:
@@ -409,7 +500,8 @@ class Client:
         request_body = None if raw_body is None else clip_body(raw_body, "utf-8", red.text, red.longest)[0]
         body, truncated, status, response_headers = "", False, None, {}
         if response is not None:
-            body, truncated = clip_body(response.content, response.encoding or "utf-8", red.text, red.longest)
+            body, truncated = clip_body(response.content, response.encoding or "utf-8", red.text, red.longest,
+                                        limit=self.max_body_bytes)
             status = response.status_code
             response_headers = {k.lower(): red.header_value(k, v) for k, v in response.headers.items()}
         self.recorder.record(Exchange(

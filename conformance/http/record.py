@@ -9,12 +9,16 @@ from __future__ import annotations
 import json as jsonlib
 import re
 import threading
+from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from typing import Any
 
 MAX_BODY_BYTES = 2 * 1024 * 1024
 TRUNCATION_MARKER = "\n[lmsconf: body truncated, {shown} of {total} bytes stored]"
+CLIP_MARKER = "\n[lmsconf: body clipped for the report, {shown} of {total} characters kept]"
+FULL_BYTES = 128 * 1024 * 1024   # the recorder keeps the newest bodies whole up to this many characters
+CLIPPED_CHARS = 32 * 1024        # and the first this many characters of older ones (what a report shows)
 
 _PLACEHOLDER = re.compile(r"(\$\{[A-Z][A-Z0-9_]*\})")
 # Headers curl computes itself, or that would make its output unreadable (compressed).
@@ -39,6 +43,7 @@ class Exchange:
     attempt: int = 1
     deliberate: bool = False
     truncated: bool = False
+    clipped: bool = False
     seq: int = 0
 
     def header(self, name: str) -> str | None:
@@ -46,7 +51,10 @@ class Exchange:
         return self.response_headers.get(name.lower())
 
     def json(self) -> Any:
-        """The response body parsed as JSON (ValueError when it is not JSON or was truncated)."""
+        """The response body parsed as JSON (ValueError when it is not JSON, was truncated, or only a clipped
+        copy was kept)."""
+        if self.clipped:
+            raise ValueError(f"exchange {self.seq}: only a clipped copy of the body was kept")
         if self.truncated:
             raise ValueError(f"exchange {self.seq}: body truncated, not parseable")
         return jsonlib.loads(self.response_body)
@@ -110,23 +118,55 @@ def clip_body(content: bytes | None, encoding: str | None, redact: Callable[[str
 Listener = Callable[[Exchange], None]
 
 
-class Recorder:
-    """Thread-safe, append-only list of exchanges with listeners."""
+def _size(ex: Exchange) -> int:
+    return len(ex.response_body) + len(ex.request_body or "")
 
-    def __init__(self) -> None:
+
+def clipped_copy(ex: Exchange, chars: int) -> Exchange:
+    """`ex` with its bodies cut to `chars` characters and marked `clipped` (for reports, never for rules)."""
+    def cut(text: str) -> str:
+        return text if len(text) <= chars else text[:chars] + CLIP_MARKER.format(shown=chars, total=len(text))
+    return replace(ex, response_body=cut(ex.response_body),
+                   request_body=None if ex.request_body is None else cut(ex.request_body), clipped=True)
+
+
+class Recorder:
+    """Thread-safe, append-only list of exchanges with listeners.
+
+    Memory stays bounded on a long run: the newest exchanges keep their bodies whole (rules read them
+    right after their requests) up to `full_bytes` characters in all; older ones are replaced by a copy
+    clipped to `clipped_chars` (all a report shows), marked `clipped`. The newest is always kept whole.
+    """
+
+    def __init__(self, full_bytes: int = FULL_BYTES, clipped_chars: int = CLIPPED_CHARS) -> None:
         self._lock = threading.Lock()
         self._items: list[Exchange] = []
         self._listeners: list[Listener] = []
+        self._full: deque[int] = deque()   # indexes of the exchanges still held whole, oldest first
+        self.full_bytes = full_bytes
+        self.clipped_chars = clipped_chars
+        self.full_bytes_held = 0
 
     def record(self, ex: Exchange) -> Exchange:
         """Store `ex`, numbering it (`seq`, 1-based, in recording order); returns the stored copy."""
         with self._lock:
             stored = replace(ex, seq=len(self._items) + 1)
             self._items.append(stored)
+            self._hold(len(self._items) - 1)
             listeners = list(self._listeners)
         for listener in listeners:
             listener(stored)
         return stored
+
+    def _hold(self, index: int) -> None:
+        """Count the new exchange's bodies; clip the oldest whole ones while over the budget. Lock held."""
+        self._full.append(index)
+        self.full_bytes_held += _size(self._items[index])
+        while self.full_bytes_held > self.full_bytes and len(self._full) > 1:
+            oldest = self._full.popleft()
+            whole = self._items[oldest]
+            self.full_bytes_held -= _size(whole)
+            self._items[oldest] = clipped_copy(whole, self.clipped_chars)
 
     @property
     def exchanges(self) -> list[Exchange]:

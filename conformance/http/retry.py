@@ -47,12 +47,14 @@ def full_jitter(attempt: int, base_s: float, cap_s: float, rng: random.Random) -
 
 @dataclass(frozen=True)
 class RetryPolicy:
-    """How a client retries a 429: at most `max_retries` times, never waiting over `max_wait_s`."""
+    """How a client retries a 429: at most `max_retries` times; a 429 that asks for more than `max_wait_s`,
+    or a wait that would take the request's waiting past `max_total_wait_s`, is given up on and returned."""
 
     max_retries: int = 5
     base_s: float = 0.05
     cap_s: float = 2.0
     max_wait_s: float = 60.0
+    max_total_wait_s: float = 120.0
 
     @classmethod
     def from_profile(cls, profile: Profile) -> RetryPolicy:
@@ -62,6 +64,8 @@ class RetryPolicy:
             max_retries=int(section.get("max_retries", cls.max_retries)),
             base_s=float(section.get("backoff_base_s", cls.base_s)),
             cap_s=float(section.get("backoff_cap_s", cls.cap_s)),
+            max_wait_s=float(section.get("max_wait_s", cls.max_wait_s)),
+            max_total_wait_s=float(section.get("max_total_wait_s", cls.max_total_wait_s)),
         )
 
     def delay(self, attempt: int, retry_after: str | None, rng: random.Random,
@@ -70,3 +74,15 @@ class RetryPolicy:
         advised = parse_retry_after(retry_after, now)
         wait = full_jitter(attempt, self.base_s, self.cap_s, rng) if advised is None else advised
         return min(wait, self.max_wait_s)
+
+    def next_wait(self, attempt: int, retry_after: str | None, rng: random.Random, waited_s: float,
+                  now: float | None = None) -> float | None:
+        """The wait before retry number `attempt`, or None to give up and return the 429: retries spent, a
+        Retry-After asking for more than `max_wait_s`, or `waited_s` so far plus this wait over the total."""
+        if attempt >= self.max_retries:
+            return None
+        advised = parse_retry_after(retry_after, now)
+        if advised is not None and advised > self.max_wait_s:
+            return None
+        wait = self.delay(attempt, retry_after, rng, now)
+        return None if waited_s + wait > self.max_total_wait_s else wait

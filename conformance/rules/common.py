@@ -30,7 +30,12 @@ def describe(ex: Answer) -> str:
 
 
 def json_body(ex: Answer) -> tuple[bool, Any]:
-    """(True, parsed) when the body is JSON, else (False, None)."""
+    """(True, parsed) when the body is JSON, else (False, None).
+
+    Rules judge whole bodies: an exchange of which the recorder kept only a clipped copy (for the report) is
+    a RuntimeError, a fault of the suite, never a violation of the target."""
+    if getattr(ex, "clipped", False):
+        raise RuntimeError(f"{describe(ex)}: only a clipped copy of the body was kept; a rule needs it whole")
     try:
         return True, json.loads(ex.response_body)
     except (ValueError, TypeError):

@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 from collections import Counter
 
+from conformance.errors import WalkTooLong
 from conformance.rules.registry import Violation, rule
 from conformance.walk import Walk
 
@@ -23,6 +24,10 @@ def terminates(walk: Walk) -> None:
     _failed_page(walk)
     total = walk.total if isinstance(walk.total, int) else len(walk.rows)
     bound = math.ceil(total / walk.limit) + 1
+    if walk.capped:
+        raise WalkTooLong(f"the walk at limit {walk.limit} stopped at its cap of {walk.requests} pages with rows "
+                          f"still coming (totalItems {total} would take {bound}); raise [pagination] max_pages "
+                          "to judge it to the end")
     if not walk.ended_empty:
         raise Violation(f"no empty page after {walk.requests} requests at limit {walk.limit} "
                         f"(totalItems {total}; the walk should end within {bound})")

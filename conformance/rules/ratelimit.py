@@ -97,17 +97,40 @@ def received_at(ex: Timed) -> float:
     return ex.started_at + ex.elapsed_s
 
 
-def overran(burst: Sequence[Timed], limits: Limits, tolerance_s: float = TOLERANCE_S) -> bool:
-    """True when the burst sent more than the documented allowance for the time it took.
+def latest_arrival(ex: Timed, arrival_s: float | None = None) -> float:
+    """The latest moment `ex` can have reached the server: when its answer came back, or, given the
+    target's measured round trip `arrival_s`, that long after it was sent if the answer came later
+    (an answer held back - queued instead of refused - does not move the request's arrival)."""
+    if arrival_s is None:
+        return received_at(ex)
+    return ex.started_at + min(ex.elapsed_s, arrival_s)
 
-    Measured from the first request's start to the last answer, plus `tolerance_s`: a
-    slower burst proves nothing about enforcement.
+
+def overran(burst: Sequence[Timed], limits: Limits, tolerance_s: float = TOLERANCE_S,
+            arrival_s: float | None = None) -> bool:
+    """True when, at some moment of the burst, more requests had reached the server than the documented
+    allowance admits from the first request's start to that moment (plus `tolerance_s`).
+
+    A request counts as arrived at `latest_arrival`: when its answer came back, or at most `arrival_s`
+    (the measured round trip) after it was sent. A slower burst proves nothing about enforcement.
     """
+    return overrun_at(burst, limits, tolerance_s, arrival_s) is not None
+
+
+def overrun_at(burst: Sequence[Timed], limits: Limits, tolerance_s: float = TOLERANCE_S,
+               arrival_s: float | None = None) -> tuple[int, float] | None:
+    """(requests arrived, seconds into the burst) where the burst most exceeded the allowance; None when
+    it never did (see `overran`)."""
     if not burst:
-        return False
-    ordered = in_order(burst)
-    span = max(received_at(ex) for ex in ordered) - ordered[0].started_at
-    return len(ordered) > limits.allowance(span + tolerance_s)
+        return None
+    start = min(ex.started_at for ex in burst)
+    arrivals = sorted(latest_arrival(ex, arrival_s) for ex in burst)
+    worst: tuple[float, int, float] | None = None
+    for count, at in enumerate(arrivals, 1):
+        excess = count - limits.allowance(at - start + tolerance_s)
+        if excess > 0 and (worst is None or excess > worst[0]):
+            worst = (excess, count, at - start)
+    return None if worst is None else (worst[1], worst[2])
 
 
 def seen_before(ex: Timed, burst: Sequence[Timed]) -> int:
@@ -151,7 +174,7 @@ def advised_wait(ex: Timed, limits: Limits) -> float:
 @rule("ratelimit.enforced", cites=CITE,
       summary="a burst faster than the documented rate and burst allowance is answered 429 before it ends")
 def enforced(burst: Sequence[Timed], limits: Limits, limited_status: int = 429,
-             tolerance_s: float = TOLERANCE_S) -> None:
+             tolerance_s: float = TOLERANCE_S, arrival_s: float | None = None) -> None:
     """Fails when no request of a burst that overran the allowance was limited.
 
     The caller checks `overran` first: a burst that stayed within the allowance is no
@@ -159,11 +182,12 @@ def enforced(burst: Sequence[Timed], limits: Limits, limited_status: int = 429,
     """
     if limited(burst, limited_status):
         return
-    if not overran(burst, limits, tolerance_s):
+    point = overrun_at(burst, limits, tolerance_s, arrival_s)
+    if point is None:
         raise ValueError("the burst stayed within the documented allowance; it cannot show enforcement")
-    ordered = in_order(burst)
-    span = received_at(ordered[-1]) - ordered[0].started_at
-    raise Violation(f"{len(ordered)} requests in {span:.2f} s were all admitted (none answered {limited_status}); "
+    count, span = point
+    raise Violation(f"{count} requests reached the target within {span:.2f} s of the burst's start; all "
+                    f"{len(burst)} requests were admitted (none answered {limited_status}); "
                     f"the documented limit admits at most {limits.allowance(span):.0f} "
                     f"({limits.requests} per {limits.per_seconds:g} s plus a burst of {limits.burst})")
 
