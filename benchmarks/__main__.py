@@ -81,7 +81,7 @@ def bench_walk(server: SimulatorServer, credentials: dict[str, str]) -> list[tup
     session = requests.Session()
     token = session.post(server.base_url + "/authenticate", headers={"x-api-key": credentials["LMSCONF_API_KEY"]},
                          json={"username": credentials["LMSCONF_USERNAME"], "password": credentials["LMSCONF_PASSWORD"],
-                               "privateKey": credentials["LMSCONF_PRIVATE_KEY"]}).json()
+                               "privateKey": credentials["LMSCONF_API_KEY"]}).json()
     headers = {"x-api-key": credentials["LMSCONF_API_KEY"], "Authorization": f"Bearer {token}"}
     start, offset, count = time.perf_counter(), 0, 0
     while rows := session.get(server.base_url + "/users", headers=headers,

@@ -21,7 +21,7 @@ from conformance.simulator.server import SimulatorServer
 from conformance.simulator.sessions import Sessions
 from tests.support import PROFILE, lmsconf
 
-SECRET_SETTINGS = ("LMSCONF_API_KEY", "LMSCONF_PASSWORD", "LMSCONF_PRIVATE_KEY")
+SECRET_SETTINGS = ("LMSCONF_API_KEY", "LMSCONF_PASSWORD")
 
 
 @pytest.fixture(scope="module")

@@ -11,7 +11,7 @@ from conformance.profiles import Profile, Resource
 from conformance.rules import envelopes, pagination
 from conformance.suites.conftest import cached_walk, max_limit
 from conformance.suites.examples import examples
-from conformance.walk import Walk, walk
+from conformance.walk import Walk, fetch_rows, walk, wrapped
 
 pytestmark = pytest.mark.pagination
 FIXED_LIMITS = ("small", "default", "medium", "max")
@@ -27,6 +27,8 @@ def check_walk(result: Walk, resource: Resource, profile: Profile) -> None:
     pg = profile.pagination
     pagination.terminates(result)
     pagination.ids_unique(result, resource.id_field)
+    if not wrapped(profile):
+        return   # bare pages (backward compatibility on): no wrapper fields to check
     if "returned_field" in pg:
         pagination.returned_items_matches(result, pg["returned_field"])
     if "limit_field" in pg and "offset_field" in pg:
@@ -52,6 +54,15 @@ def test_walk_with_chosen_limits(client: Client, profile: Profile, resource: Res
         check_walk(walk(client, profile, resource, limit), resource, profile)
 
     walk_with()
+
+
+@pytest.mark.rule("pagination.default-limit")
+def test_page_size_defaults_to_the_documented_limit(client: Client, profile: Profile, resource: Resource) -> None:
+    everything = cached_walk(client, profile, resource, max_limit(profile))
+    first = [row.get(resource.id_field) for row in everything.rows]
+    page = fetch_rows(client, profile, resource, {})
+    pagination.default_limit(page.request, page.status, page.rows, first, int(profile.pagination["default_limit"]),
+                             len(first), resource.id_field)
 
 
 @pytest.mark.rule("envelopes.rows-validate")
