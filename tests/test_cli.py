@@ -106,7 +106,7 @@ def test_simulate_prints_base_url_and_credentials() -> None:
     with subprocess.Popen(command, stdout=subprocess.PIPE, text=True, env=child_env()) as child:
         try:
             assert child.stdout is not None
-            lines = [child.stdout.readline().strip() for _ in range(5)]
+            lines = [child.stdout.readline().strip() for _ in range(1 + len(CREDENTIALS))]
         finally:
             child.terminate()
             try:
@@ -116,7 +116,7 @@ def test_simulate_prints_base_url_and_credentials() -> None:
                 child.wait()
     settings = dict(line.split("=", 1) for line in lines)
     assert settings["LMSCONF_BASE_URL"].startswith("http://127.0.0.1:")
-    assert set(settings) == {"LMSCONF_BASE_URL", *CREDENTIALS}
+    assert set(settings) == {"LMSCONF_BASE_URL", *CREDENTIALS}     # one key: no LMSCONF_PRIVATE_KEY
     assert child.returncode == 0  # SIGTERM is a clean stop
 
 
