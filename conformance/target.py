@@ -44,9 +44,26 @@ class Target:
             self.server = None
 
 
+PRIVATE_KEY = "LMSCONF_PRIVATE_KEY"
+
+
+def _check_private_key(profile: Profile, env: Mapping[str, str]) -> None:
+    """A profile that sends one credential as its private key (Absorb: the private key is the API key)
+    reads no LMSCONF_PRIVATE_KEY; one set to another value is a contradiction, refused rather than ignored."""
+    given = env.get(PRIVATE_KEY)
+    if not given or PRIVATE_KEY in profile.credentials:
+        return
+    body = profile.auth.get("token_body", {})
+    sent_as = [env_name for field_name, env_name in body.items() if field_name.lower() == "privatekey"]
+    if sent_as and env.get(sent_as[0]) and given != env[sent_as[0]]:
+        raise ConfigError(f"{PRIVATE_KEY} differs from {sent_as[0]}: profile {profile.id} sends {sent_as[0]} "
+                          f"as the private key (they are one key); unset {PRIVATE_KEY}")
+
+
 def credentials_from_env(profile: Profile, env: Mapping[str, str] | None = None) -> dict[str, str]:
     """The credentials the profile needs, from LMSCONF_* variables; ConfigError names the first missing one."""
     env = os.environ if env is None else env
+    _check_private_key(profile, env)
     missing = [name for name in profile.credentials if not env.get(name)]
     if missing:
         raise ConfigError(f"{missing[0]} is not set (profile {profile.id} needs "

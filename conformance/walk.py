@@ -55,6 +55,7 @@ class Walk:
     pages: list[Page] = field(default_factory=list)
     budget: int = 0
     capped: bool = False  # stopped by the page cap or max_offset with rows still coming: not judged to the end
+    total_field: str = "totalItems"
 
     @property
     def rows(self) -> list[dict[str, Any]]:
@@ -66,25 +67,41 @@ class Walk:
 
     @property
     def total(self) -> int | None:
-        """totalItems of the first page, when the envelope has it."""
-        return self.pages[0].body.get("totalItems") if self.pages and isinstance(self.pages[0].body, dict) else None
+        """The profile's total field (totalItems; TotalItems with compatibility on) of the first page, when the
+        envelope has one."""
+        first = self.pages[0].body if self.pages else None
+        value = first.get(self.total_field) if isinstance(first, dict) else None
+        return value if isinstance(value, int) and not isinstance(value, bool) else None
 
     @property
     def requests(self) -> int:
         return len(self.pages)
 
 
+def wrapped(profile: Profile) -> bool:
+    """Whether a page comes in a wrapper (Absorb v1.5) or as a bare array (backward compatibility on)."""
+    return bool(profile.pagination.get("wrapper", True))
+
+
 def _collection(profile: Profile, resource: Resource, body: Any) -> list[dict[str, Any]] | None:
-    rows = body.get(resource.collection_key) if isinstance(body, dict) and resource.collection_key else body
+    """The rows of one answered page. A null or absent collection is an empty page: seed 003 Step Two 4
+    loops "until no records are returned (null returned)"."""
+    if body is None:
+        return []
+    rows = body
+    if isinstance(body, dict) and resource.collection_key:
+        rows = body.get(resource.collection_key)
+        if rows is None:
+            return []
     if isinstance(rows, list) and all(isinstance(r, dict) for r in rows):
         return rows
     return None
 
 
-def unpaginated(resource: Resource, page: Page) -> bool:
+def unpaginated(profile: Profile, resource: Resource, page: Page) -> bool:
     """The target answered the whole collection as a bare list where the profile documents a wrapper
-    (Absorb 1.5.0, or backward-compatibility mode): there are no further pages to ask for."""
-    return bool(resource.collection_key) and isinstance(page.body, list)
+    (Absorb 1.5.0 on a versioned endpoint): there are no further pages to ask for."""
+    return wrapped(profile) and bool(resource.collection_key) and isinstance(page.body, list)
 
 
 def fetch_page(client: Getter, profile: Profile, resource: Resource, offset: int, limit: int,
@@ -92,13 +109,20 @@ def fetch_page(client: Getter, profile: Profile, resource: Resource, offset: int
     """GET one page; the body is parsed JSON, or the raw text when it is not JSON."""
     pg = profile.pagination
     params = {pg["offset_param"]: str(offset), pg["limit_param"]: str(limit), **(extra or {})}
+    return fetch_rows(client, profile, resource, params, offset=offset, limit=limit)
+
+
+def fetch_rows(client: Getter, profile: Profile, resource: Resource, params: Mapping[str, str], *,
+               offset: int = 0, limit: int = 0) -> Page:
+    """GET the collection with exactly ``params`` (no paging parameters added: the target's defaults apply)."""
     response = client.get(resource.path, params=params, headers=paging_headers(profile, resource))
     try:
         body: Any = response.json()
     except (ValueError, json.JSONDecodeError):
         body = response.text
     rows = _collection(profile, resource, body) if response.status_code == 200 else None
-    return Page(offset=offset, limit=limit, request=f"GET {resource.path}?{urlencode(params)}",
+    query = f"?{urlencode(params)}" if params else ""
+    return Page(offset=offset, limit=limit, request=f"GET {resource.path}{query}",
                 status=response.status_code, body=body, rows=rows)
 
 
@@ -107,23 +131,29 @@ def walk(client: Getter, profile: Profile, resource: Resource, limit: int,
     """Fetch pages from the first offset until an empty page, an error, or the request budget.
 
     The budget is ceil(totalItems/limit) + 1 (the documented walk) plus ``slack``
-    requests, so a target that never ends the walk is caught rather than looped on. An unpaginated
-    answer ends the walk at once (and, having no empty page, fails pagination.terminates).
-    totalItems is not trusted for the length: the profile's max_pages (default MAX_PAGES) and
-    max_offset bound every walk; a walk they stop with rows still coming is marked `capped`.
+    requests, so a target that never ends the walk is caught rather than looped on. Without a total
+    (pages as bare arrays) the walk stops ``slack`` + 1 requests after the first page shorter than the
+    limit. An unpaginated answer ends the walk at once (and, having no empty page, fails
+    pagination.terminates). totalItems is not trusted for the length: the profile's max_pages (default
+    MAX_PAGES) and max_offset bound every walk; a walk they stop with rows still coming is marked `capped`.
     """
     pg = profile.pagination
     first = int(pg.get("first_offset", 0))
     cap = int(pg.get("max_pages", MAX_PAGES))
     if "max_offset" in pg:
         cap = min(cap, int(pg["max_offset"]) - first + 1)
-    result = Walk(resource=resource, limit=limit, params=dict(extra or {}))
+    result = Walk(resource=resource, limit=limit, params=dict(extra or {}),
+                  total_field=str(pg.get("total_field", "totalItems")))
     page = fetch_page(client, profile, resource, first, limit, extra)
     result.pages.append(page)
-    total = result.total if isinstance(result.total, int) else len(page.rows or [])
-    result.budget = math.ceil(max(total, 0) / limit) + 1 + slack
-    offset = first
-    while page.rows and len(result.pages) < result.budget and not unpaginated(resource, page):
+    total = result.total
+    result.budget = math.ceil(max(total, 0) / limit) + 1 + slack if total is not None else cap + 1
+    offset, short_at = first, None
+    while page.rows and len(result.pages) < result.budget and not unpaginated(profile, resource, page):
+        if total is None and short_at is None and len(page.rows) < limit:
+            short_at = len(result.pages)
+        if short_at is not None and len(result.pages) >= short_at + 1 + slack:
+            break
         if len(result.pages) >= cap:
             result.capped = True
             break

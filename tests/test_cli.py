@@ -13,8 +13,7 @@ from conformance.simulator.app import Simulator
 from conformance.simulator.server import SimulatorServer
 from tests.support import PROFILE, child_env, lmsconf
 
-CREDENTIALS = {"LMSCONF_API_KEY": "k" * 12, "LMSCONF_USERNAME": "someone", "LMSCONF_PASSWORD": "p" * 12,
-               "LMSCONF_PRIVATE_KEY": "s" * 12}
+CREDENTIALS = {"LMSCONF_API_KEY": "k" * 12, "LMSCONF_USERNAME": "someone", "LMSCONF_PASSWORD": "p" * 12}
 
 
 def one_line(stderr: str) -> str:
@@ -41,11 +40,23 @@ def test_rejected_credentials_exit_3(tmp_path: Path) -> None:
 
 
 def test_missing_credential_exits_2_naming_it(tmp_path: Path) -> None:
-    partial = {k: v for k, v in CREDENTIALS.items() if k != "LMSCONF_PRIVATE_KEY"}
+    partial = {k: v for k, v in CREDENTIALS.items() if k != "LMSCONF_PASSWORD"}
     done = lmsconf("run", "--profile", PROFILE, "--base-url", "http://127.0.0.1:9", "--report-dir", str(tmp_path),
                    env=partial)
     assert done.returncode == 2
-    assert "LMSCONF_PRIVATE_KEY" in one_line(done.stderr)
+    assert "LMSCONF_PASSWORD" in one_line(done.stderr)
+
+
+def test_the_api_key_is_the_private_key(tmp_path: Path) -> None:
+    """Absorb's private key is the API key: no LMSCONF_PRIVATE_KEY is needed; one that differs is refused."""
+    same = lmsconf("run", "--profile", PROFILE, "--base-url", "http://127.0.0.1:9", "--report-dir", str(tmp_path),
+                   env={**CREDENTIALS, "LMSCONF_PRIVATE_KEY": CREDENTIALS["LMSCONF_API_KEY"]})
+    assert same.returncode == 3    # the credentials are complete and consistent: the unreachable target is next
+    other = lmsconf("run", "--profile", PROFILE, "--base-url", "http://127.0.0.1:9", "--report-dir", str(tmp_path),
+                    env={**CREDENTIALS, "LMSCONF_PRIVATE_KEY": "s" * 12})
+    assert other.returncode == 2
+    line = one_line(other.stderr)
+    assert "LMSCONF_PRIVATE_KEY" in line and "LMSCONF_API_KEY" in line and "s" * 12 not in line
 
 
 @pytest.mark.parametrize(("text", "expected"), [
@@ -96,7 +107,7 @@ def test_simulate_prints_base_url_and_credentials() -> None:
     with subprocess.Popen(command, stdout=subprocess.PIPE, text=True, env=child_env()) as child:
         try:
             assert child.stdout is not None
-            lines = [child.stdout.readline().strip() for _ in range(5)]
+            lines = [child.stdout.readline().strip() for _ in range(1 + len(CREDENTIALS))]
         finally:
             child.terminate()
             try:
@@ -106,7 +117,7 @@ def test_simulate_prints_base_url_and_credentials() -> None:
                 child.wait()
     settings = dict(line.split("=", 1) for line in lines)
     assert settings["LMSCONF_BASE_URL"].startswith("http://127.0.0.1:")
-    assert set(settings) == {"LMSCONF_BASE_URL", *CREDENTIALS}
+    assert set(settings) == {"LMSCONF_BASE_URL", *CREDENTIALS}     # one key: no LMSCONF_PRIVATE_KEY
     assert child.returncode == 0  # SIGTERM is a clean stop
 
 

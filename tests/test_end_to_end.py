@@ -24,7 +24,7 @@ from conformance.simulator.server import SimulatorServer
 from conformance.simulator.sessions import Sessions
 from tests.support import PROFILE, lmsconf
 
-SECRET_SETTINGS = ("LMSCONF_API_KEY", "LMSCONF_PASSWORD", "LMSCONF_PRIVATE_KEY")
+SECRET_SETTINGS = ("LMSCONF_API_KEY", "LMSCONF_PASSWORD")
 
 
 # A token in another shape stops every authenticated test: it gets its own short run. A target that never

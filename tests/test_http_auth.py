@@ -18,7 +18,6 @@ CREDS = {
     "LMSCONF_API_KEY": "key-0123456789",
     "LMSCONF_USERNAME": "admin",
     "LMSCONF_PASSWORD": "pw-0123456789",
-    "LMSCONF_PRIVATE_KEY": "pk-0123456789",
 }
 
 
@@ -43,10 +42,10 @@ def test_registry_knows_the_implemented_styles() -> None:
 
 
 def test_missing_credential_names_the_variable_and_profile() -> None:
-    creds = {k: v for k, v in CREDS.items() if k != "LMSCONF_PRIVATE_KEY"}
+    creds = {k: v for k, v in CREDS.items() if k != "LMSCONF_PASSWORD"}
     with pytest.raises(ConfigError) as err:
         strategy_for(absorb(), creds)
-    assert str(err.value) == "LMSCONF_PRIVATE_KEY is not set (profile absorb-v1_5 needs it)"
+    assert str(err.value) == "LMSCONF_PASSWORD is not set (profile absorb-v1_5 needs it)"
     assert err.value.exit_code == 2
 
 
@@ -66,7 +65,7 @@ def test_api_key_authenticate_builds_the_token_request_from_the_profile() -> Non
     spec = strategy.token_request()
     assert (spec.method, spec.path) == ("POST", "/authenticate")
     assert spec.headers == {"x-api-key": "key-0123456789"}
-    assert spec.json == {"username": "admin", "password": "pw-0123456789", "privateKey": "pk-0123456789"}
+    assert spec.json == {"username": "admin", "password": "pw-0123456789", "privateKey": "key-0123456789"}
     assert strategy.key_headers() == {"x-api-key": "key-0123456789"}
     assert strategy.token_headers("abc") == {"Authorization": "Bearer abc"}
     assert {"x-api-key", "authorization"} <= strategy.sensitive_headers()

@@ -34,7 +34,6 @@ CREDS = {
     "LMSCONF_API_KEY": "key-7f3a9c2e1b",
     "LMSCONF_USERNAME": "lmsconf-admin",
     "LMSCONF_PASSWORD": 'pa$$ w/rd"1',
-    "LMSCONF_PRIVATE_KEY": "pk-55c1e0d94a",
 }
 BIG = 3 * 1024 * 1024
 
@@ -71,7 +70,7 @@ def build_app(state: FakeTarget, other_port: Callable[[], int]) -> Starlette:
         if request.headers.get("x-api-key") != CREDS["LMSCONF_API_KEY"]:
             return JSONResponse({"message": "Forbidden"}, status_code=403)
         body = await request.json()
-        wanted = {"username": "LMSCONF_USERNAME", "password": "LMSCONF_PASSWORD", "privateKey": "LMSCONF_PRIVATE_KEY"}
+        wanted = {"username": "LMSCONF_USERNAME", "password": "LMSCONF_PASSWORD", "privateKey": "LMSCONF_API_KEY"}
         if any(body.get(field) != CREDS[env] for field, env in wanted.items()):
             return JSONResponse({"message": "Invalid credentials"}, status_code=401)
         token = state.issue()
@@ -258,8 +257,8 @@ def test_token_in_an_undocumented_shape_is_unreadable(make: Callable[..., Client
 
 
 def test_missing_credential_fails_before_any_request(make: Callable[..., Client]) -> None:
-    creds = {k: v for k, v in CREDS.items() if k != "LMSCONF_PRIVATE_KEY"}
-    with pytest.raises(ConfigError, match=r"^LMSCONF_PRIVATE_KEY is not set \(profile absorb-v1_5 needs it\)$"):
+    creds = {k: v for k, v in CREDS.items() if k != "LMSCONF_PASSWORD"}
+    with pytest.raises(ConfigError, match=r"^LMSCONF_PASSWORD is not set \(profile absorb-v1_5 needs it\)$"):
         make(creds=creds)
 
 
@@ -454,7 +453,7 @@ def test_throttle_holds_the_rate_unless_turned_off(make: Callable[..., Client]) 
 
 def _exercise(client: Client, state: FakeTarget) -> None:
     client.get("/users", params={"apikey": CREDS["LMSCONF_API_KEY"], "q": CREDS["LMSCONF_PASSWORD"]})
-    client.post("/users", json={"password": CREDS["LMSCONF_PASSWORD"], "note": CREDS["LMSCONF_PRIVATE_KEY"]})
+    client.post("/users", json={"password": CREDS["LMSCONF_PASSWORD"], "note": CREDS["LMSCONF_API_KEY"]})
     state.valid.clear()
     client.get("/users")
     client.get("/users", auth=False, headers=client.auth_headers(), deliberate=True)

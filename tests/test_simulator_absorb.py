@@ -40,7 +40,7 @@ class Api:
 
     def auth_body(self, **changes: Any) -> dict[str, Any]:
         body = {"username": self.creds["LMSCONF_USERNAME"], "password": self.creds["LMSCONF_PASSWORD"],
-                "privateKey": self.creds["LMSCONF_PRIVATE_KEY"]}
+                "privateKey": self.creds["LMSCONF_API_KEY"]}
         body.update(changes)
         return {k: v for k, v in body.items() if v is not None}
 

@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from types import SimpleNamespace
+from typing import Any, cast
 
 import pytest
 
 from conformance.simulator import FAULTS
 from conformance.simulator.faults import for_rule, resolve
+from conformance.simulator.server import SimulatorServer
 from tests.test_simulator_absorb import UNKNOWN_ID, Api, FakeClock, start
+from tests.test_simulator_v1 import V1Client
 
 Check = Callable[[Api, FakeClock], None]
 
@@ -182,9 +185,9 @@ def version_default_wrong(api: Api, clock: FakeClock) -> None:
 
 def compat_serves_1_5_1(api: Api, clock: FakeClock) -> None:
     api.login()
-    response = api.get("/users", headers={"x-api-version": "1.5.1"})
-    assert response.headers["x-api-version"] == "1.5.1" and response.json()["TotalItems"] == 2500
-    assert api.get("/users").headers["x-api-version"] == "1.5.0"
+    response = api.get("/tags", headers={"x-api-version": "1.5.1"})
+    assert response.headers["x-api-version"] == "1.5.1" and response.json()["TotalItems"] > 20
+    assert api.get("/tags").headers["x-api-version"] == "1.5.0"
 
 
 def _user(api: Api) -> dict[str, Any]:
@@ -196,13 +199,13 @@ def put_requires_email(api: Api, clock: FakeClock) -> None:
     api.login()
     user = _user(api)
     body = {k: v for k, v in user.items() if k != "emailAddress"}
-    assert api.http.put(f"{api.base}/users/{user['id']}", json=body).status_code == 400
+    assert api.http.put(f"{api.base}/users/{user['id']}", json=body).status_code == 422
     assert api.http.put(f"{api.base}/users/{user['id']}", json=user).status_code == 200
 
 
 def upload_requires_email(api: Api, clock: FakeClock) -> None:
     api.login()
-    assert _upload(api, 1, "no-email").status_code == 400
+    assert _upload(api, 1, "no-email").status_code == 422
     user = _user(api)
     body = {k: v for k, v in user.items() if k != "emailAddress"}
     assert api.http.put(f"{api.base}/users/{user['id']}", json=body).status_code == 200  # PUT is unaffected
@@ -227,6 +230,117 @@ def upload_wrong_answer(api: Api, clock: FakeClock) -> None:
     assert [row["username"] for row in answer] == ["answer-0", "answer-1"] and "key" not in answer[0]
 
 
+def default_limit_100(api: Api, clock: FakeClock) -> None:
+    api.login()
+    body = api.users()
+    assert body["limit"] == 100 and len(body["users"]) == 100
+    assert len(api.users(_limit=20)["users"]) == 20
+
+
+def tokens_not_replaced(api: Api, clock: FakeClock) -> None:
+    old = api.login()
+    api.login()
+    assert api.get("/users", headers={"Authorization": f"Bearer {old}"}).status_code == 200
+
+
+def token_expires_early(api: Api, clock: FakeClock) -> None:
+    api.login()
+    clock.advance(3600)
+    assert api.get("/users").status_code == 401
+
+
+def bare_token_refused(api: Api, clock: FakeClock) -> None:
+    token = api.login()
+    assert api.get("/users").status_code == 200
+    assert api.get("/users", headers={"Authorization": token}).status_code == 401
+
+
+def missing_auth_fields_401(api: Api, clock: FakeClock) -> None:
+    assert api.authenticate(json=api.auth_body(password=None)).status_code == 401
+    assert api.authenticate(json=api.auth_body(username="")).status_code == 401
+
+
+def version_header_missing_on_errors(api: Api, clock: FakeClock) -> None:
+    api.login()
+    missing = api.get("/users/not-a-guid")
+    assert missing.status_code == 404 and "x-api-version" not in missing.headers
+    assert "x-api-version" not in api.get("/users", headers={"Authorization": "Bearer nope"}).headers
+    assert "x-api-version" in api.get("/users").headers
+
+
+def invalid_version_served(api: Api, clock: FakeClock) -> None:
+    api.login()
+    response = api.get("/tags", headers={"x-api-version": "9.9.9"})
+    assert response.status_code == 200 and isinstance(response.json(), list)
+
+
+# -- the v1 API (absorb-v1) -------------------------------------------------------------------------
+def v1_client(api: Api) -> V1Client:
+    return V1Client(cast(SimulatorServer, SimpleNamespace(base_url=api.base,
+                                                          simulator=SimpleNamespace(credentials=api.creds))))
+
+
+def v1_token_as_object(api: Api, clock: FakeClock) -> None:
+    body = v1_client(api).authenticate().json()
+    assert isinstance(body, dict) and isinstance(body["Token"], str)
+
+
+def v1_bad_token_accepted(api: Api, clock: FakeClock) -> None:
+    v1 = v1_client(api)
+    assert v1.get("/users").status_code == 200
+    assert v1.get("/users", headers={"Authorization": "nope"}).status_code == 200
+
+
+def v1_unknown_user_500(api: Api, clock: FakeClock) -> None:
+    v1 = v1_client(api)
+    v1.login()
+    assert v1.get(f"/Users/{UNKNOWN_ID}").status_code == 500
+    assert v1.get("/Users/not-a-guid").status_code == 500
+
+
+def v1_user_field_wrong_type(api: Api, clock: FakeClock) -> None:
+    v1 = v1_client(api)
+    v1.login()
+    odd = [u["ActiveStatus"] for u in v1.get("/users").json() if not isinstance(u["ActiveStatus"], int)]
+    assert len(odd) == 26 and set(odd) <= {"Active", "Inactive"}
+
+
+# -- backward compatibility on (absorb-v1_5-compat): bare pages, PascalCase ------------------------
+def compat_rows(api: Api, **params: Any) -> list[dict[str, Any]]:
+    response = api.get("/users", params=params)
+    assert response.status_code == 200, response.text
+    rows: list[dict[str, Any]] = response.json()
+    return rows
+
+
+def compat_paging_not_validated(api: Api, clock: FakeClock) -> None:
+    api.login()
+    assert len(compat_rows(api, _limit=5000)) == 1000 and len(compat_rows(api, _limit=0)) == 1
+
+
+def compat_user_field_wrong_type(api: Api, clock: FakeClock) -> None:
+    api.login()
+    rows = [row for offset in range(3) for row in compat_rows(api, _offset=offset, _limit=1000)]
+    odd = [u["ActiveStatus"] for u in rows if not isinstance(u["ActiveStatus"], int)]
+    assert len(odd) == 26 and set(odd) <= {"Active", "Inactive"}
+
+
+def compat_pagination_never_empty(api: Api, clock: FakeClock) -> None:
+    api.login()
+    assert compat_rows(api, _offset=3, _limit=1000) == compat_rows(api, _offset=2, _limit=1000) != []
+
+
+def compat_offset_as_row_offset(api: Api, clock: FakeClock) -> None:
+    api.login()
+    first = [u["Id"] for u in compat_rows(api, _offset=0, _limit=11)]
+    assert [u["Id"] for u in compat_rows(api, _offset=1, _limit=10)] == first[1:]
+
+
+def compat_default_limit_100(api: Api, clock: FakeClock) -> None:
+    api.login()
+    assert len(compat_rows(api)) == 100
+
+
 CHECKS: dict[str, Check] = {
     "api-key-ignored": api_key_ignored, "token-as-object": token_as_object,
     "bad-token-accepted": bad_token_accepted, "unknown-user-500": unknown_user_500,
@@ -243,7 +357,25 @@ CHECKS: dict[str, Check] = {
     "compat-serves-1_5_1": compat_serves_1_5_1, "put-requires-email": put_requires_email,
     "upload-limit-unenforced": upload_limit_unenforced, "upload-wrong-answer": upload_wrong_answer,
     "upload-requires-email": upload_requires_email,
+    "default-limit-100": default_limit_100, "tokens-not-replaced": tokens_not_replaced,
+    "token-expires-early": token_expires_early, "bare-token-refused": bare_token_refused,
+    "missing-auth-fields-401": missing_auth_fields_401,
+    "version-header-missing-on-errors": version_header_missing_on_errors,
+    "invalid-version-served": invalid_version_served,
+    "v1-token-as-object": v1_token_as_object, "v1-bad-token-accepted": v1_bad_token_accepted,
+    "v1-unknown-user-500": v1_unknown_user_500, "v1-user-field-wrong-type": v1_user_field_wrong_type,
+    "compat-paging-not-validated": compat_paging_not_validated,
+    "compat-user-field-wrong-type": compat_user_field_wrong_type,
+    "compat-pagination-never-empty": compat_pagination_never_empty,
+    "compat-offset-as-row-offset": compat_offset_as_row_offset,
+    "compat-default-limit-100": compat_default_limit_100,
 }
+SAME_CHECK_IN_COMPAT = (   # checks that look only at statuses and headers hold with compatibility on too
+    "api-key-ignored", "token-as-object", "bad-token-accepted", "unknown-user-500", "error-body-plain",
+    "tokens-not-replaced", "token-expires-early", "bare-token-refused", "missing-auth-fields-401",
+    "version-header-missing-on-errors", "invalid-version-served",
+)
+CHECKS.update({f"compat-{name}": CHECKS[name] for name in SAME_CHECK_IN_COMPAT})
 
 
 def test_every_fault_has_a_check() -> None:

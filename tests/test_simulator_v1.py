@@ -34,7 +34,7 @@ class V1Client:
 
     def body(self, **changes: str) -> dict[str, str]:
         return {"Username": self.creds["LMSCONF_USERNAME"], "Password": self.creds["LMSCONF_PASSWORD"],
-                "PrivateKey": self.creds["LMSCONF_PRIVATE_KEY"], **changes}
+                "PrivateKey": self.creds["LMSCONF_API_KEY"], **changes}
 
     def authenticate(self, body: Any = None) -> requests.Response:
         return self.http.post(f"{self.base}/Authenticate", json=self.body() if body is None else body)
@@ -127,7 +127,8 @@ def v15_fields(server: SimulatorServer, v15: Api, name: str) -> set[str]:
     resource = V15.resource(name)
     values = parent_values(server.simulator.store, resource) if resource.parents else {}
     path = PARAM.sub(lambda m: values[m.group(1)], resource.path)
-    rows = v15.get(path, headers={"x-api-version": "1.5.0"}).json()
+    body = v15.get(path, headers={"x-api-version": "1.5.0"}, params={"_limit": 1000}).json()
+    rows = body[resource.collection_key] if isinstance(body, dict) and resource.collection_key else body
     return {key.lower() for row in rows for key in row}
 
 

@@ -59,30 +59,30 @@ def test_put_binds_names_without_regard_to_case(api: Api) -> None:
 
 
 @pytest.mark.parametrize("field", ["username", "firstName", "lastName", "departmentId"])
-def test_put_without_a_required_field_is_400(api: Api, field: str) -> None:
+def test_put_without_a_required_field_is_422(api: Api, field: str) -> None:
     user = some_user(api, 12)
     body = editable(user)
     body.pop(field)
-    assert_error(put(api, user["id"], body), 400)["validations"]
+    assert_error(put(api, user["id"], body), 422)["validations"]
 
 
 @pytest.mark.parametrize("change", [{"departmentId": UNKNOWN_ID}, {"activeStatus": "Active"},
                                     {"isAdmin": 1}, {"dateHired": "last week"}, {"roleIds": "admin"}])
-def test_put_with_a_bad_value_is_400(api: Api, change: dict[str, Any]) -> None:
+def test_put_with_a_bad_value_is_422(api: Api, change: dict[str, Any]) -> None:
     user = some_user(api, 13)
-    assert_error(put(api, user["id"], {**editable(user), **change}), 400)
+    assert_error(put(api, user["id"], {**editable(user), **change}), 422)
 
 
 def test_put_refuses_a_username_taken_by_someone_else(api: Api) -> None:
     user, other = some_user(api, 14), some_user(api, 15)
-    assert_error(put(api, user["id"], {**editable(user), "username": other["username"].upper()}), 400)
+    assert_error(put(api, user["id"], {**editable(user), "username": other["username"].upper()}), 422)
 
 
 def test_put_to_an_unknown_user_is_404(api: Api) -> None:
     body = editable(some_user(api, 16))
     assert_error(put(api, UNKNOWN_ID, body), 404)
     assert_error(put(api, "not-a-guid", body), 404)
-    assert_error(put(api, some_user(api, 16)["id"], ["not", "an", "object"]), 400)
+    assert_error(put(api, some_user(api, 16)["id"], ["not", "an", "object"]), 422)
 
 
 # -- v1.5 upload and delete -------------------------------------------------------------------------
@@ -115,9 +115,9 @@ def test_upload_of_a_known_username_updates_that_user(api: Api) -> None:
 
 
 @pytest.mark.parametrize("count", [0, 201])
-def test_upload_outside_one_to_two_hundred_is_400(api: Api, server: SimulatorServer, count: int) -> None:
+def test_upload_outside_one_to_two_hundred_is_422(api: Api, server: SimulatorServer, count: int) -> None:
     before = server.simulator.store.count("users")
-    assert_error(post(api, "/users/upload", new_users(api, count, f"limit{count}")), 400)
+    assert_error(post(api, "/users/upload", new_users(api, count, f"limit{count}")), 422)
     assert server.simulator.store.count("users") == before
 
 
@@ -127,7 +127,7 @@ def test_upload_of_two_hundred_is_accepted(api: Api) -> None:
 
 @pytest.mark.parametrize("body", [{"username": "x"}, [{"username": "no-names"}], ["not an object"]])
 def test_upload_refuses_malformed_bodies(api: Api, body: Any) -> None:
-    assert_error(post(api, "/users/upload", body), 400)
+    assert_error(post(api, "/users/upload", body), 422)
 
 
 def test_delete_removes_the_user(api: Api) -> None:

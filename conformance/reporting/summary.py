@@ -5,7 +5,8 @@
 
     {"profiles": {"<profile>": {"target": url, "rules": {"<rule id>":
       {"outcome": "passed"|"failed"|"not-checked"|"error", "reason": "...", "tests": n, "requests": n,
-       "checks": n}}, "requests": n, "duration_s": x}}, "exit_code": n}
+       "checks": n}}, "requests": n, "duration_s": x, "unintended_429": n, "reauthentications": n}},
+     "exit_code": n}
 
 A rule's outcome is what its own check function saw (see conformance.rules.registry.CHECKS):
 failed when any call found a violation; error when a call, or the test around it, broke on a tool
@@ -105,6 +106,7 @@ class ProfileSummary:
     requests: int = 0
     duration_s: float = 0.0
     unintended_429: int = 0
+    reauthentications: int = 0     # tokens the client replaced after expiry or a 401
     error: str | None = None
     error_kind: str | None = None
     cleanup_problems: list[str] = field(default_factory=list)
@@ -124,6 +126,7 @@ class ProfileSummary:
             "requests": self.requests,
             "duration_s": round(self.duration_s, 3),
             "unintended_429": self.unintended_429,
+            "reauthentications": self.reauthentications,
         }
         if self.cleanup_problems:
             data["cleanup_problems"] = self.cleanup_problems

@@ -20,3 +20,39 @@ def token_issued(ex: Answer, token_schema: str) -> None:
       summary="a call without the API key, or with a wrong one, is refused with the documented status")
 def api_key_required(exchanges: Iterable[Answer], expected: int = 403) -> None:
     expect_status(exchanges, expected, " without a valid API key")
+
+
+AUTH_DOCS = "VENDOR-FACTS Absorb 'Token' (docs.myabsorb.com, Authenticate page)"
+
+
+@rule("auth.single-live-token", cites=AUTH_DOCS + " 'authenticating again invalidates the previous token'",
+      summary="authenticating again ends the user's previous token (401) and the new one works")
+def single_live_token(old: Answer, new: Answer, bad_token: int = 401) -> None:
+    if old.status != bad_token:
+        raise Violation(f"the first token, after authenticating again: expected HTTP {bad_token}; {describe(old)}")
+    if new.status != 200:
+        raise Violation(f"the newest token: expected HTTP 200; {describe(new)}")
+
+
+@rule("auth.token-lifetime", cites=AUTH_DOCS + " 'valid 4 hours'",
+      summary="a token works until just before its documented lifetime ends and is refused just after")
+def token_lifetime(before: Answer, after: Answer, lifetime_s: float, bad_token: int = 401) -> None:
+    hours = lifetime_s / 3600
+    if before.status != 200:
+        raise Violation(f"a token not yet {hours:g} h old was refused: expected HTTP 200; {describe(before)}")
+    if after.status != bad_token:
+        raise Violation(f"a token older than {hours:g} h still works: expected HTTP {bad_token}; {describe(after)}")
+
+
+@rule("auth.bare-token-accepted", cites="VENDOR-FACTS Absorb 'Token' (a real client, AbsorbSync, sends the bare token)",
+      summary="the token sent without its prefix (no \"Bearer \") is accepted as well")
+def bare_token_accepted(ex: Answer) -> None:
+    if ex.status != 200:
+        raise Violation(f"the bare token (no prefix) was refused: expected HTTP 200; {describe(ex)}")
+
+
+@rule("auth.authenticate-missing-fields",
+      cites="VENDOR-FACTS Absorb 'Authenticate' ('400 when body fields are missing')",
+      summary="POST /authenticate with a credential field missing or empty is answered 400")
+def authenticate_missing_fields(exchanges: Iterable[Answer], expected: int = 400) -> None:
+    expect_status(exchanges, expected, " for an authenticate body with a field missing")

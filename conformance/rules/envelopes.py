@@ -32,6 +32,8 @@ def rows_validate(pages: Iterable[tuple[str, Any]], envelope_schema: str | None,
             if problems:
                 raise Violation(f"{request}: wrapper does not match {envelope_schema}: {'; '.join(problems)}")
         rows = body.get(collection_key) if collection_key and isinstance(body, dict) else body
+        if rows is None:
+            continue   # "until no records are returned (null returned)": a null page holds no rows
         if not isinstance(rows, list):
             raise Violation(f"{request}: no list of rows under {collection_key!r}")
         for index, row in enumerate(rows):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 from collections import Counter
+from typing import Any
 
 from conformance.errors import WalkTooLong
 from conformance.rules.registry import Violation, rule
@@ -68,3 +69,18 @@ def echoes_request(walk: Walk, limit_field: str = "limit", offset_field: str = "
         if body.get(limit_field) != page.limit or body.get(offset_field) != page.offset:
             raise Violation(f"{page.request}: wrapper says {limit_field}={body.get(limit_field)!r}, "
                             f"{offset_field}={body.get(offset_field)!r}")
+
+
+@rule("pagination.default-limit", cites="003_09d5ed03fea4db3d.txt Appendix A 'Pagination' ('If no pagination "
+      "parameters supplied, default pagination settings are _offset=0&_limit=20'); Step Two 4",
+      summary="a paginated endpoint asked without _offset and _limit answers the first page of 20 rows")
+def default_limit(request: str, status: int, rows: list[dict[str, Any]] | None, first_page: list[Any],
+                  expected: int, total: int, id_field: str) -> None:
+    if status != 200 or rows is None:
+        raise Violation(f"{request} answered {status} without a list of rows")
+    wanted = min(expected, total)
+    if len(rows) != wanted:
+        raise Violation(f"{request} (no _limit) returned {len(rows)} rows; the default page holds {expected} "
+                        f"({total} rows in all)")
+    if [row.get(id_field) for row in rows] != first_page[:wanted]:
+        raise Violation(f"{request} (no _offset) did not answer the first page")

@@ -116,3 +116,20 @@ def compat_restricted(ex: Answer, header: str, only: str, wrapper_field: str) ->
         raise Violation(f"asked 1.5.1 in compatibility mode; the {header} header says {served!r}, expected {only}")
     if ok and isinstance(body, dict) and wrapper_field.lower() in folded(body):
         raise Violation(f"asked 1.5.1 in compatibility mode and got the 1.5.1 pagination wrapper; {describe(ex)}")
+
+
+@rule("versions.header-on-every-response", cites="003_09d5ed03fea4db3d.txt Step Two 5 and Appendix A 'Versioned "
+      "APIs' ('each response from the API will include a version header')",
+      summary="every response (errors and unversioned endpoints included) carries the version header")
+def header_on_every_response(exchanges: Iterable[Answer], header: str) -> None:
+    bare = [describe(ex) for ex in exchanges if ex.status is not None and not _served_version(ex, header)]
+    if bare:
+        raise Violation(f"no {header} header on: " + "; ".join(bare[:5]))
+
+
+@rule("versions.invalid-version-refused", cites=VERSIONED + " (1.5.0 or 1.5.1); the refusal status is a profile "
+      "guess",
+      summary="an x-api-version the API does not offer is refused with the profile's status, not served")
+def invalid_version_refused(ex: Answer, asked: str, expected: int) -> None:
+    if ex.status != expected:
+        raise Violation(f"x-api-version {asked!r}: expected HTTP {expected}; {describe(ex)}")

@@ -18,6 +18,23 @@ from conformance.simulator.ratelimit import Clock
 from conformance.simulator.store import Store
 
 
+class AdjustableClock:
+    """``time.monotonic`` plus an offset that only moves forward: the embedded simulator's clock, so a suite can
+    observe a token's 4 h lifetime without waiting it out (``Simulator.advance_clock``, a test-only hook)."""
+
+    def __init__(self, base: Clock = time.monotonic) -> None:
+        self.base = base
+        self.offset = 0.0
+
+    def __call__(self) -> float:
+        return self.base() + self.offset
+
+    def advance(self, seconds: float) -> None:
+        if seconds < 0:
+            raise ValueError("the clock only moves forward")
+        self.offset += seconds
+
+
 def make_credentials(profile: Profile) -> dict[str, str]:
     """Fresh sandbox credentials for every setting the profile's auth needs, then for the other APIs the
     same simulator serves (Absorb v1 beside v1.5): the profile's own come first."""
@@ -38,7 +55,7 @@ class Simulator:
     """
 
     def __init__(self, profile: Profile | str, *, faults: Iterable[str] = (), dataset: str = "default",
-                 db: str | Path | None = None, clock: Clock = time.monotonic) -> None:
+                 db: str | Path | None = None, clock: Clock | None = None) -> None:
         self.profile = load(profile) if isinstance(profile, str) else profile
         self.faults = fault_catalogue.resolve(faults)
         builder = builder_for(self.profile.id)
@@ -46,7 +63,8 @@ class Simulator:
         self.dataset = dataset
         self.store = Store(db)
         self.store.load(seed.generate(dataset))
-        self.context = SimContext(self.profile, self.faults, self.store, clock, self.credentials)
+        self.clock: Clock = clock if clock is not None else AdjustableClock()
+        self.context = SimContext(self.profile, self.faults, self.store, self.clock, self.credentials)
         self.app: Starlette = builder(self.context)
 
     @property
@@ -58,6 +76,13 @@ class Simulator:
     def announced_credentials(self) -> dict[str, str]:
         """The credentials this profile needs (the simulator may hold more, for the other APIs it serves)."""
         return {name: self.credentials[name] for name in self.profile.credentials}
+
+    def advance_clock(self, seconds: float) -> None:
+        """Move the simulator's clock (token expiry, rate limit) forward; for tests of time-bound behaviour."""
+        advance = getattr(self.clock, "advance", None)
+        if advance is None:
+            raise TypeError(f"the clock {self.clock!r} cannot be advanced")
+        advance(seconds)
 
     def close(self) -> None:
         self.store.close()

@@ -25,6 +25,24 @@ def _catalogue(*faults: Fault) -> dict[str, Fault]:
     return {f.name: f for f in faults}
 
 
+V1 = "absorb-v1"
+COMPAT = "absorb-v1_5-compat"
+# The v1.5 faults a compatibility-mode portal commits too (it runs the same code): each gets an entry
+# "compat-<name>" under absorb-v1_5-compat, which that dialect reads as <name>.
+COMPAT_TWINS = (
+    "api-key-ignored", "token-as-object", "bad-token-accepted", "unknown-user-500", "paging-not-validated",
+    "error-body-plain", "user-field-wrong-type", "pagination-never-empty", "offset-as-row-offset",
+    "default-limit-100", "tokens-not-replaced", "token-expires-early", "bare-token-refused",
+    "missing-auth-fields-401", "version-header-missing-on-errors", "invalid-version-served",
+)
+
+
+def _compat_twins(faults: dict[str, Fault]) -> dict[str, Fault]:
+    return {f"compat-{name}": Fault(f"compat-{name}", faults[name].area, faults[name].rule,
+                                    f"{faults[name].description} (backward compatibility on)", profile=COMPAT)
+            for name in COMPAT_TWINS}
+
+
 FAULTS: dict[str, Fault] = _catalogue(
     Fault("api-key-ignored", "auth", "auth.api-key-required",
           "a missing or wrong x-api-key is accepted everywhere"),
@@ -77,14 +95,37 @@ FAULTS: dict[str, Fault] = _catalogue(
     Fault("compat-serves-1_5_1", "versions", "versions.compat-restricted-to-1_5_0",
           "in backward-compatibility mode, x-api-version 1.5.1 is honoured", profile="absorb-v1_5-compat"),
     Fault("put-requires-email", "writes", "writes.put-without-email-accepted",
-          "PUT /users/{id} without emailAddress answers 400 (v1.5 no longer requires it)"),
+          "PUT /users/{id} without emailAddress is refused (v1.5 no longer requires it)"),
     Fault("upload-requires-email", "versions", "versions.no-longer-mandatory",
-          "POST /users/upload without emailAddress answers 400 in v1.5 as in v1 (Appendix C rows 130-131)"),
+          "POST /users/upload without emailAddress is refused in v1.5 as in v1 (Appendix C rows 130-131)"),
     Fault("upload-limit-unenforced", "writes", "writes.upload-limit-enforced",
           "POST /users/upload accepts more than 200 users"),
     Fault("upload-wrong-answer", "writes", "writes.upload-answers-key-value",
           "POST /users/upload answers the users it wrote instead of [{key, value}] pairs"),
+    Fault("default-limit-100", "pagination", "pagination.default-limit",
+          "a paginated endpoint asked without _limit answers pages of 100 rows instead of 20"),
+    Fault("tokens-not-replaced", "auth", "auth.single-live-token",
+          "authenticating again leaves the user's previous token working"),
+    Fault("token-expires-early", "auth", "auth.token-lifetime",
+          "tokens stop working after 1 h instead of 4 h"),
+    Fault("bare-token-refused", "auth", "auth.bare-token-accepted",
+          'a token sent without the "Bearer " prefix is answered 401'),
+    Fault("missing-auth-fields-401", "auth", "auth.authenticate-missing-fields",
+          "POST /authenticate with a field missing answers 401 instead of 400"),
+    Fault("version-header-missing-on-errors", "versions", "versions.header-on-every-response",
+          "error responses (4xx, 5xx) carry no version header"),
+    Fault("invalid-version-served", "versions", "versions.invalid-version-refused",
+          "an x-api-version the API does not know is served as the default version instead of refused"),
+    Fault("v1-token-as-object", "auth", "auth.token-issued",
+          'v1 POST /Authenticate answers {"Token": "..."} instead of a JSON string', profile=V1),
+    Fault("v1-bad-token-accepted", "status", "status.bad-token-is-401",
+          "v1 accepts any Authorization value, or none", profile=V1),
+    Fault("v1-unknown-user-500", "status", "status.unknown-id-is-404",
+          "v1 answers an unknown or malformed id with 500 instead of 404", profile=V1),
+    Fault("v1-user-field-wrong-type", "envelopes", "envelopes.rows-validate",
+          'v1 serves ActiveStatus as "Active"/"Inactive" for users whose index % 97 == 0', profile=V1),
 )
+FAULTS.update(_compat_twins(FAULTS))
 
 
 def resolve(names: Iterable[str]) -> frozenset[str]:

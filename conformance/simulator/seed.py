@@ -39,11 +39,12 @@ class DatasetSpec:
     departments: int = 40
     courses: int = 300
     enrollments: int = 20_000
+    lessons: int = 0          # at least this many lessons (a versioned endpoint): more are drawn after the rest
 
 
 DATASETS: dict[str, DatasetSpec] = {
     "default": DatasetSpec(users=2_500),
-    "large": DatasetSpec(users=60_000),
+    "large": DatasetSpec(users=60_000, lessons=60_000),   # 1.5.0 /lessons: the seed's "up to 55k rows"
 }
 
 
@@ -151,6 +152,10 @@ def generate_with(names: Names, spec: DatasetSpec, name: str = "custom", seed: i
     people = users(gen, spec.users, [d[0] for d in departments])
     taken = enrollments(gen, spec.enrollments, people, courses)
     rest = portal(gen, departments, courses, people, taken)
+    if len(rest["lessons"]) < spec.lessons:
+        from conformance.simulator.seed_portal import more_lessons
+
+        rest["lessons"] += tuple(more_lessons(gen, courses, spec.lessons - len(rest["lessons"])))
     return Dataset(name, tuple(departments), tuple(courses), tuple(people), tuple(taken), **rest)
 
 

@@ -62,6 +62,22 @@ def lessons(gen: Generator, courses: list[Row]) -> list[Row]:
     return rows
 
 
+def more_lessons(gen: Generator, courses: list[Row], count: int) -> list[Row]:
+    """``count`` further lessons spread over the online courses (the large dataset's versioned collection),
+    drawn after every other table so the rest of the data stays as it is."""
+    rng, rows = gen.rng, []
+    online = _of_type(courses, "OnlineCourse")
+    for index in range(count):
+        course = online[index % len(online)]
+        kind = rng.choice(LESSON_TYPES)
+        order = 6 + index // len(online)
+        rows.append((
+            gen.guid(), course[0], gen.guid(), f"{order + 1}. {kind}: {course[1]}", None, kind, order,
+            rng.random() < 0.8, gen.maybe(0.3, 1.0), _shift(course[6], rng.randrange(0, 86_400 * 30)),
+        ))
+    return rows
+
+
 def _grouped(rows: list[Row], column: int) -> dict[str, list[Row]]:
     """Rows by the value of one column, in their original order."""
     groups: dict[str, list[Row]] = {}

@@ -14,6 +14,7 @@ from conformance.rules import auth as auth_rules
 from conformance.target import Target
 
 WRONG_KEY = "lmsconf-wrong-api-key-0000"
+LIFETIME_MARGIN_S = 60.0   # how long before and after the documented lifetime the token is tried
 
 
 @pytest.mark.rule("auth.token-issued")
@@ -53,3 +54,63 @@ def test_resource_call_without_the_api_key_is_refused(client: Client, recorder: 
     wrong = {**token_headers, profile.auth["api_key_header"]: WRONG_KEY}
     client.request("GET", path, headers=wrong, auth=False, deliberate=True)
     auth_rules.api_key_required(recorder.since(mark), profile.status["wrong_api_key"])
+
+
+def _call_with(client: Client, profile: Profile, token: str, *, prefix: bool = True) -> None:
+    """GET the first collection presenting ``token`` (as the profile presents it, or bare)."""
+    headers = client.auth_headers(token=token)
+    if not prefix:
+        headers[profile.auth.get("token_header", "Authorization")] = token
+    client.request("GET", profile.resources[0].path, headers=headers, auth=False, deliberate=True)
+
+
+@pytest.mark.rule("auth.single-live-token")
+def test_authenticating_again_ends_the_previous_token(client: Client, recorder: Recorder, profile: Profile) -> None:
+    first = client.authenticate(force=True)
+    second = client.authenticate(force=True)     # the client keeps the newest token
+    mark = recorder.mark()
+    _call_with(client, profile, first)
+    _call_with(client, profile, second)
+    old, new = recorder.since(mark)
+    auth_rules.single_live_token(old, new, profile.status["bad_token"])
+
+
+@pytest.mark.rule("auth.token-lifetime")
+def test_token_lives_its_documented_lifetime(client: Client, recorder: Recorder, profile: Profile,
+                                             target: Target) -> None:
+    advance = getattr(target.simulator, "advance_clock", None)
+    if not target.embedded or advance is None:
+        pytest.skip("the token lifetime can only be observed by waiting it out "
+                    f"({profile.auth['token_lifetime_s'] / 3600:g} h); not checked against a live target")
+    lifetime = float(profile.auth["token_lifetime_s"])
+    token = client.authenticate(force=True)
+    try:
+        advance(lifetime - LIFETIME_MARGIN_S)
+        mark = recorder.mark()
+        _call_with(client, profile, token)
+        advance(2 * LIFETIME_MARGIN_S)
+        _call_with(client, profile, token)
+        before, after = recorder.since(mark)
+        auth_rules.token_lifetime(before, after, lifetime, profile.status["bad_token"])
+    finally:
+        client.get(profile.resources[0].path)    # the client re-authenticates (counted in summary.json)
+
+
+@pytest.mark.rule("auth.bare-token-accepted")
+def test_bare_token_is_accepted(client: Client, recorder: Recorder, profile: Profile) -> None:
+    mark = recorder.mark()
+    _call_with(client, profile, client.authenticate(), prefix=False)
+    auth_rules.bare_token_accepted(recorder.since(mark)[-1])
+
+
+@pytest.mark.rule("auth.authenticate-missing-fields")
+def test_authenticate_with_a_field_missing_is_400(client: Client, recorder: Recorder, profile: Profile,
+                                                  target: Target) -> None:
+    full = {field: target.credentials[env] for field, env in profile.auth["token_body"].items()}
+    key = client.auth_headers(include_token=False)
+    mark = recorder.mark()
+    for field in full:
+        for body in ({k: v for k, v in full.items() if k != field}, {**full, field: ""}):
+            client.request("POST", profile.auth["token_path"], json=body, headers=key, auth=False,
+                           deliberate=True, purpose="authenticate-refused")
+    auth_rules.authenticate_missing_fields(recorder.since(mark), profile.status["missing_auth_fields"])

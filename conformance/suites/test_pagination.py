@@ -11,7 +11,7 @@ from conformance.profiles import Profile, Resource
 from conformance.rules import check_all, envelopes, pagination
 from conformance.suites.conftest import cached_walk, max_limit
 from conformance.suites.examples import examples
-from conformance.walk import Walk, walk
+from conformance.walk import Walk, fetch_rows, walk, wrapped
 
 pytestmark = pytest.mark.pagination
 FIXED_LIMITS = ("small", "default", "medium", "max")
@@ -26,12 +26,14 @@ def limit_for(profile: Profile, name: str) -> int:
 def check_walk(result: Walk, resource: Resource, profile: Profile) -> None:
     """Each pagination rule judges the walk on its own, so one rule's violation hides no other."""
     pg = profile.pagination
+    bare = not wrapped(profile)  # bare pages (backward compatibility on): no wrapper fields to check
     check_all(
         lambda: pagination.terminates(result),
         lambda: pagination.ids_unique(result, resource.id_field),
-        lambda: pagination.returned_items_matches(result, pg["returned_field"]) if "returned_field" in pg else None,
+        lambda: (pagination.returned_items_matches(result, pg["returned_field"])
+                 if "returned_field" in pg and not bare else None),
         lambda: (pagination.echoes_request(result, pg["limit_field"], pg["offset_field"])
-                 if "limit_field" in pg and "offset_field" in pg else None),
+                 if "limit_field" in pg and "offset_field" in pg and not bare else None),
     )
 
 
@@ -54,6 +56,15 @@ def test_walk_with_chosen_limits(client: Client, profile: Profile, resource: Res
         check_walk(walk(client, profile, resource, limit), resource, profile)
 
     walk_with()
+
+
+@pytest.mark.rule("pagination.default-limit")
+def test_page_size_defaults_to_the_documented_limit(client: Client, profile: Profile, resource: Resource) -> None:
+    everything = cached_walk(client, profile, resource, max_limit(profile))
+    first = [row.get(resource.id_field) for row in everything.rows]
+    page = fetch_rows(client, profile, resource, {})
+    pagination.default_limit(page.request, page.status, page.rows, first, int(profile.pagination["default_limit"]),
+                             len(first), resource.id_field)
 
 
 @pytest.mark.rule("envelopes.rows-validate")

@@ -188,7 +188,7 @@ def test_compatibility_mode_serves_only_the_base_version(client: Client, recorde
     conf = profile.section("versions")
     if not conf.get("compat_only"):
         pytest.skip(f"profile {profile.id} is not in backward-compatibility mode")
-    resource = next(r for r in profile.resources if r.paginated and not r.parents)
+    resource = next(r for r in profile.resources if r.versioned and not r.parents)
     mark = recorder.mark()
     ask(client, resource, conf["request_header"], conf.get("paginated_version", "1.5.1"))
     versions.compat_restricted(recorder.since(mark)[-1], conf.get("response_header", conf["request_header"]),
@@ -219,3 +219,41 @@ def test_field_no_longer_mandatory_on_upload(client: Client, recorder: Recorder,
         answers.append(recorder.since(mark)[-1])
     versions.no_longer_mandatory(answers[0], answers[1], rows[0].no_longer_mandatory[0],
                                  int(other.status.get("bad_request", 400)))
+
+
+@pytest.mark.rule("versions.header-on-every-response")
+def test_every_response_carries_the_version_header(client: Client, recorder: Recorder, profile: Profile) -> None:
+    """Answers of every kind: a token, a classic and a versioned collection, and the errors 401, 403, 404, 422."""
+    conf = profile.section("versions")
+    header = conf.get("response_header") or conf.get("request_header")
+    if not header:
+        pytest.skip(f"profile {profile.id} documents no version header")
+    classic = next(r for r in profile.resources if not r.parents)
+    versioned = [r for r in profile.resources if r.versioned and not r.parents][:1]
+    key_only = client.auth_headers(include_token=False)
+    mark = recorder.mark()
+    client.authenticate(force=True)
+    for resource in (classic, *versioned):
+        client.get(resource.path)
+    client.get((classic.item_path or classic.path + "/{id}").format(id="00000000-0000-0000-0000-000000000000"),
+               deliberate=True)
+    client.get(classic.path, params={profile.pagination.get("limit_param", "_limit"): "abc"}, deliberate=True)
+    client.request("GET", classic.path, headers=key_only, auth=False, deliberate=True)
+    client.request("GET", classic.path, headers={}, auth=False, deliberate=True)
+    versions.header_on_every_response(recorder.since(mark), header)
+
+
+INVALID_VERSION = "9.9.9"
+
+
+@pytest.mark.rule("versions.invalid-version-refused")
+def test_unknown_version_is_refused(client: Client, recorder: Recorder, profile: Profile) -> None:
+    conf = profile.section("versions")
+    if not conf.get("request_header"):
+        pytest.skip(f"profile {profile.id} documents no version header")
+    if "invalid_version" not in profile.status:
+        pytest.skip(f"profile {profile.id} says nothing of how an unknown version is answered")
+    resource = next(r for r in profile.resources if r.versioned and not r.parents)
+    mark = recorder.mark()
+    client.get(resource.path, headers={conf["request_header"]: INVALID_VERSION}, deliberate=True)
+    versions.invalid_version_refused(recorder.since(mark)[-1], INVALID_VERSION, profile.status["invalid_version"])

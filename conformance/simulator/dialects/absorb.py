@@ -17,6 +17,7 @@ The same portal serves the legacy v1 API under its base path (``absorb_v1``);
 
 from __future__ import annotations
 
+import dataclasses
 import random
 import secrets
 from collections.abc import Awaitable, Callable
@@ -47,6 +48,9 @@ from conformance.simulator.sessions import Sessions
 PROFILES = ("absorb-v1_5", "absorb-v1_5-compat", "absorb-v1")
 V1_5 = "absorb-v1_5"     # the v1.5 portal served beside v1 when the simulator starts for absorb-v1
 STICKY_S = 30.0          # how long the rate-limit-sticky fault keeps refusing
+EARLY_EXPIRY_S = 3600.0  # the token-expires-early fault: tokens live 1 h instead of the documented 4 h
+WRONG_DEFAULT_LIMIT = 100  # the default-limit-100 fault: the page size when _limit is left out
+COMPAT_FAULT = "compat-"   # "compat-<name>" bends behaviour <name> of a compatibility-mode portal
 Handler = Callable[[Request, str], Awaitable[Response]]
 
 
@@ -58,7 +62,8 @@ class AbsorbApi:
         self.auth, self.status = profile.auth, profile.status
         self.errors = ErrorStyle("v1_5", plain=ctx.fault("error-body-plain"))
         self.versions = Versioning.from_profile(profile, ctx.faults)
-        self.sessions = Sessions(float(self.auth["token_lifetime_s"]), ctx.clock)
+        lifetime = EARLY_EXPIRY_S if ctx.fault("token-expires-early") else float(self.auth["token_lifetime_s"])
+        self.sessions = Sessions(lifetime, ctx.clock, single_token_per_user=not ctx.fault("tokens-not-replaced"))
         early = float(profile.ratelimit.get("burst", 100)) if ctx.fault("rate-limit-early") else None
         self.limiter = RateLimiter.from_profile(profile.ratelimit, ctx.clock, capacity=early,
                                                 enabled=not ctx.fault("no-rate-limit"),
@@ -97,6 +102,8 @@ class AbsorbApi:
         prefix = self.auth.get("token_prefix", "").strip()
         if prefix and value[:len(prefix)].lower() == prefix.lower() and value[len(prefix):len(prefix) + 1] == " ":
             value = value[len(prefix):].strip()
+        elif prefix and self.ctx.fault("bare-token-refused"):
+            return None
         return self.sessions.user_for(value) if value else None
 
     def admit(self, request: Request, *, token: bool = True) -> None:
@@ -108,7 +115,7 @@ class AbsorbApi:
         asked = self.versions.invalid(request.headers)
         if asked is not None:
             accepted = ", ".join(self.versions.accepted)
-            raise self.deny(self.status["invalid_query"],
+            raise self.deny(self.status.get("invalid_version", self.status["invalid_query"]),
                             f"{self.versions.request_header} must be one of {accepted}; got {asked!r}")
 
     # -- endpoints -----------------------------------------------------------------------------
@@ -124,7 +131,9 @@ class AbsorbApi:
         fields: dict[str, str] = self.auth["token_body"]
         missing = [f for f in fields if not isinstance(given.get(f.lower()), str) or not given[f.lower()]]
         if missing:
-            raise self.deny(self.status["missing_auth_fields"], *(f"'{f}' is required" for f in missing))
+            status = self.status["bad_token"] if self.ctx.fault("missing-auth-fields-401") else \
+                self.status["missing_auth_fields"]
+            raise self.deny(status, *(f"'{f}' is required" for f in missing))
         for name, credential in fields.items():
             if not secrets.compare_digest(given[name.lower()].encode(), self.ctx.credentials[credential].encode()):
                 raise self.deny(self.status["bad_token"], message="Invalid credentials.")
@@ -165,7 +174,10 @@ class AbsorbApi:
         answers unpaginated (assumed: the gateway validates _offset/_limit whatever the version)."""
         if not (resource.paginated or resource.versioned):
             return None
-        return page_request(params, self.paging, lenient=self.ctx.fault("paging-not-validated"))
+        policy = self.paging
+        if self.ctx.fault("default-limit-100"):
+            policy = dataclasses.replace(policy, default_limit=WRONG_DEFAULT_LIMIT)
+        return page_request(params, policy, lenient=self.ctx.fault("paging-not-validated"))
 
     def _page(self, collection: Collection, page: PageRequest, where: str | None, order: str) -> dict[str, Any]:
         store, settings = self.ctx.store, self.profile.pagination
@@ -238,10 +250,18 @@ def portal_profiles(profile: Profile) -> tuple[Profile, Profile]:
     return profile, load(str(profile.section("versions").get("counterpart", "absorb-v1")))
 
 
+def compat_faults(ctx: SimContext) -> SimContext:
+    """A compatibility-mode portal shares the v1.5 code: fault ``compat-<name>`` (its own catalogue entry,
+    run under absorb-v1_5-compat) switches on behaviour ``<name>`` there."""
+    aliases = {name[len(COMPAT_FAULT):] for name in ctx.faults if name.startswith(COMPAT_FAULT)}
+    return dataclasses.replace(ctx, faults=ctx.faults | aliases) if aliases else ctx
+
+
 def build(ctx: SimContext) -> Starlette:
     v15_profile, v1_profile = portal_profiles(ctx.profile)
     ids = random.Random(f"lmsconf-absorb-writes-{ctx.profile.id}")   # new ids: deterministic per run
-    v15 = AbsorbApi(ctx, v15_profile, ids)
+    compat = bool(v15_profile.section("simulator").get("compat"))
+    v15 = AbsorbApi(compat_faults(ctx) if compat else ctx, v15_profile, ids)
     v1 = V1Api(ctx, v1_profile, ids)
     base = route_template(str(v1_profile.raw["simulator_base_path"]))
     versions = v15.versions
@@ -249,5 +269,6 @@ def build(ctx: SimContext) -> Starlette:
     def served(headers: Any) -> str | None:
         return versions.stamp(versions.served(headers)).get(versions.response_header)
 
-    gateway = Middleware(Gateway, response_header=versions.response_header, served=served, unversioned=[base])
+    gateway = Middleware(Gateway, response_header=versions.response_header, served=served, unversioned=[base],
+                         bare_errors=v15.ctx.fault("version-header-missing-on-errors"))
     return Starlette(routes=[Mount(base, app=v1.app()), Mount("", app=v15.app())], middleware=[gateway])

@@ -9,6 +9,8 @@ whole, bare arrays ("endpoints which previously returned full data sets"), so
 C lists filter by equality on the field of that name (``ModifiedSince``: edited
 since). Each endpoint serves the field set its Appendix C row gives
 (``absorb_shapes.v1_fields``). Errors are ``{"Message"}`` with 400/401/404.
+
+Faults named ``v1-<name>`` bend this API (they run under the absorb-v1 profile).
 """
 
 from __future__ import annotations
@@ -64,7 +66,12 @@ class V1Api:
         return int(self.status.get("invalid_body", INVALID_BODY))
 
     # -- guards --------------------------------------------------------------------------------
+    def fault(self, name: str) -> bool:
+        return self.ctx.fault(f"v1-{name}")
+
     def admit(self, request: Request) -> None:
+        if self.fault("bad-token-accepted"):
+            return
         value = request.headers.get(self.auth.get("token_header", "Authorization"), "").strip()
         if value[:7].lower() == "bearer ":
             value = value[7:].strip()
@@ -84,7 +91,8 @@ class V1Api:
             if not secrets.compare_digest(given[name.lower()].encode(), self.ctx.credentials[credential].encode()):
                 raise self.errors.deny(self.status["bad_token"], "Invalid credentials.")
         user = next((f for f, c in fields.items() if c == "LMSCONF_USERNAME"), next(iter(fields)))
-        return JSONResponse(self.sessions.issue(given[user.lower()]))
+        token = self.sessions.issue(given[user.lower()])
+        return JSONResponse({"Token": token} if self.fault("token-as-object") else token)
 
     # -- reads ---------------------------------------------------------------------------------
     def _scope(self, collection: Collection, request: Request) -> str | None:
@@ -121,21 +129,29 @@ class V1Api:
         rows = self.ctx.store.select(collection.table, where=where, order_by=self.order, limit=-1, offset=0,
                                      params=values)
         fields = self.fields["list", template]
-        return JSONResponse([v1_row(collection.table, fields, row) for row in rows])
+        return JSONResponse([self._row(collection.table, fields, row) for row in rows])
+
+    def _row(self, table: str, fields: tuple[str, ...], stored: Any) -> dict[str, Any]:
+        body = v1_row(table, fields, stored)
+        if table == "users" and self.fault("user-field-wrong-type") and stored["seq"] % 97 == 0 \
+                and "ActiveStatus" in body:
+            body["ActiveStatus"] = "Active" if body["ActiveStatus"] == 0 else "Inactive"
+        return body
 
     async def get_item(self, request: Request) -> Response:
         self.admit(request)
         template = request.scope["route"].path
         collection = self.collections.items[template]
         scope = self._scope(collection, request)
+        status = 500 if self.fault("unknown-user-500") else self.status["not_found"]
         try:
             key = guid(request.path_params["id"], collection.not_found)
         except Missing as exc:
-            raise self.errors.deny(self.status["not_found"], str(exc)) from None
+            raise self.errors.deny(status, str(exc)) from None
         row = self.ctx.store.get(collection.table, key, scope)
         if row is None:
-            raise self.errors.deny(self.status["not_found"], collection.not_found)
-        return JSONResponse(v1_row(collection.table, self.fields["item", template], row))
+            raise self.errors.deny(status, collection.not_found)
+        return JSONResponse(self._row(collection.table, self.fields["item", template], row))
 
     # -- writes --------------------------------------------------------------------------------
     def _users(self) -> tuple[str, Collection] | None:

@@ -3,13 +3,16 @@
 Seed 003, Step Two 5 and Appendix D: requests may send ``x-api-version``
 (1.5.0 or 1.5.1); every response names the version served. A collection asked
 for 1.5.0 answers unpaginated (a bare array, "up to 55k rows") and for 1.5.1
-with the pagination wrapper. Without the header a route serves its profile
+with the pagination wrapper; the classic paginated endpoints (/users, ...) are not versioned and page
+whatever is asked. Without the header a route serves its profile
 ``default_version``: 1.5.1 for the classic paginated endpoints (Step Two 4:
 they "will now return a default of 20 records"), the base version 1.5.0 for the
 versioned ones (Appendix D). "While backward compatibility is enabled, you will
 be restricted to version 1.5.0": a compatibility-mode portal serves 1.5.0
-whatever is asked. Any other header value is a validation error. Collections
-the seed does not paginate (/resources) are bare arrays whatever is asked.
+whatever is asked; its classic paginated endpoints still page, as bare arrays
+(no wrapper). Any other header value is refused (the profile's ``invalid_version``
+status, a guess). Collections the seed does not paginate (/resources) are bare
+arrays whatever is asked.
 """
 
 from __future__ import annotations
@@ -59,6 +62,8 @@ class Versioning:
     def invalid(self, headers: Mapping[str, Any]) -> str | None:
         """The header value when one is sent and is not a version the API accepts."""
         asked = self.asked(headers)
+        if self.fault("invalid-version-served"):
+            return None
         return asked if asked is not None and asked not in self.accepted else None
 
     def served(self, headers: Mapping[str, Any], resource: Resource | None = None) -> str:
@@ -79,7 +84,16 @@ class Versioning:
         return {} if self.fault("version-header-missing") else {self.response_header: served}
 
     def shape(self, resource: Resource, served: str) -> Shape:
-        """How a collection answers: wrapped page, page rows as a bare array, or every row bare."""
-        if not (resource.paginated or resource.versioned) or served != self.paginated:
+        """How a collection answers: wrapped page, page rows as a bare array, or every row bare.
+
+        Only the versioned endpoints (Appendix D) answer 1.5.0 unpaginated; the classic paginated
+        endpoints (Step One's list, /users among them) always page (Appendix B "non-optional
+        pagination"), with the wrapper unless backward compatibility is on (Appendix A lists the wrapper
+        among the features for clients not using the setting)."""
+        if resource.versioned:
+            if served != self.paginated:
+                return "array"
+            return "bare-page" if self.fault("v1_5_1-without-wrapper") else "page"
+        if not resource.paginated:
             return "array"
-        return "bare-page" if resource.versioned and self.fault("v1_5_1-without-wrapper") else "page"
+        return "bare-page" if self.compat_only else "page"

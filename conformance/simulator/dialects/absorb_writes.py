@@ -4,7 +4,8 @@ The routes hang off the profile's writable user resource (``writable = true``).
 PUT answers 200 with the user as it now is; upload answers 200 with
 ``[{"key": <user id>, "value": <username>}]`` (VENDOR-FACTS, a real client);
 DELETE answers 204 (assumed: no source documents it; the profile says so).
-A refused body is a 400 GenericErrorResponse naming each problem.
+A refused body is a GenericErrorResponse naming each problem, with the profile's ``invalid_body`` status
+(v1.5: 422, VENDOR-FACTS "422 A validation error occurred" for bad body values).
 """
 
 from __future__ import annotations

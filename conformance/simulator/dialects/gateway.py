@@ -35,8 +35,9 @@ class Gateway:
     path prefixes (the legacy API served beside this one)."""
 
     def __init__(self, app: ASGIApp, *, response_header: str, served: Callable[[Headers], str | None],
-                 unversioned: Sequence[str] = ()) -> None:
+                 unversioned: Sequence[str] = (), bare_errors: bool = False) -> None:
         self.app = app
+        self.bare_errors = bare_errors   # the version-header-missing-on-errors fault: no version on a 4xx/5xx
         self.response_header = response_header
         self.served = served
         self.unversioned = tuple(route_template(p) for p in unversioned if p)
@@ -60,6 +61,8 @@ class Gateway:
                 headers = MutableHeaders(scope=message)
                 if served is not None and self.response_header not in headers:
                     headers[self.response_header] = served
+                if self.bare_errors and message["status"] >= 400:
+                    del headers[self.response_header]
             await send(message)
 
         await self.app(scope, receive, stamped)
