@@ -24,8 +24,7 @@ from starlette.routing import Route
 
 from tests.support import PROFILE, lmsconf
 
-CREDENTIALS = {"LMSCONF_API_KEY": "k" * 12, "LMSCONF_USERNAME": "someone", "LMSCONF_PASSWORD": "p" * 12,
-               "LMSCONF_PRIVATE_KEY": "s" * 12}
+CREDENTIALS = {"LMSCONF_API_KEY": "k" * 12, "LMSCONF_USERNAME": "someone", "LMSCONF_PASSWORD": "p" * 12}
 TOKEN = "t0ken-" + "x" * 30
 
 

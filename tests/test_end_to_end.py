@@ -84,14 +84,19 @@ def leaks_in(report_dir: Path, run: subprocess.CompletedProcess[str], secrets: l
     return sorted(set(leaks))
 
 
+LIVE_UNCHECKABLE = {"auth.token-lifetime"}  # 4 h: observed only on the embedded simulator's clock
+
+
 def test_clean_simulator_passes_every_applied_rule(finished_run: dict[str, Any]) -> None:
-    assert finished_run["run"].returncode == 0, finished_run["run"].stderr
+    """Served like a sandbox, every rule passes but the one a live target cannot show (exit 4, not 0)."""
+    assert finished_run["run"].returncode == 4, finished_run["run"].stderr
     summary = json.loads((finished_run["dir"] / "summary.json").read_text())
-    assert summary["exit_code"] == 0
+    assert summary["exit_code"] == 4
     part = summary["profiles"][PROFILE]
     assert set(part["rules"]) == set(profiles.load(PROFILE).rules)
     for rule_id, result in part["rules"].items():
-        assert result["outcome"] == "passed", rule_id
+        expected = "not-checked" if rule_id in LIVE_UNCHECKABLE else "passed"
+        assert result["outcome"] == expected, (rule_id, result)
         assert result["tests"] >= 1
     assert part["requests"] > 100 and part["target"].startswith("http://127.0.0.1:")
     assert part["unintended_429"] == 0

@@ -195,3 +195,13 @@ class _Exploding:
     @property
     def status(self) -> int:
         raise ConfigError("schema 'x.json' not found")
+
+
+def test_a_token_in_an_undocumented_shape_blocks_the_rules_it_stops() -> None:
+    from conformance.errors import TokenUnreadable
+
+    summary = ProfileSummary.expecting("p", ["status.unknown-id-is-404"])
+    credit(summary, lambda rid: True, ["status.unknown-id-is-404"], [],
+           classify(TokenUnreadable("authentication answered HTTP 200 but no token could be read")), 1, str)
+    tally = summary.rules["status.unknown-id-is-404"]
+    assert tally.outcome == "not-checked" and tally.reason.startswith("blocked by a violation")

@@ -25,7 +25,7 @@ from conformance.target import credentials_from_env, display_url
 from tests.support import PROFILE, lmsconf
 
 CREDS = {"LMSCONF_API_KEY": "key-7f3a9c2e1b", "LMSCONF_USERNAME": "lmsconf-admin",
-         "LMSCONF_PASSWORD": "pw-0c4e8a1d", "LMSCONF_PRIVATE_KEY": "pk-55c1e0d94a"}
+         "LMSCONF_PASSWORD": "pw-0c4e8a1d"}
 # What a target that ignores the API key hands out to anyone asking.
 ISSUED = {
     "bare": "bare-tok-3b9f0e7a6c2d41",

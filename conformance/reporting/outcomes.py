@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
-from conformance.errors import ConfigError, ConformanceError
+from conformance.errors import EXIT_VIOLATIONS, ConfigError, ConformanceError
 from conformance.reporting.summary import FAILED, NOT_CHECKED, PASSED, ProfileSummary, RuleTally
 from conformance.rules.registry import BROKE, HELD, Check, RuleViolation
 
@@ -27,7 +27,9 @@ NO_TEST = "no test in the suites checks this rule"
 
 @dataclass(frozen=True)
 class Problem:
-    """Why a test did not end normally: "violation", "skip", "config" or "target" (any other error)."""
+    """Why a test did not end normally: "violation", "blocked" (a violation found outside any rule's check,
+    such as a token in an undocumented shape, that keeps the test from checking anything), "skip",
+    "config" or "target" (any other error)."""
 
     kind: str
     reason: str
@@ -63,6 +65,8 @@ def classify(exc: BaseException) -> Problem:
     found = _violations(exc)
     if found and (isinstance(exc, RuleViolation) or len(found) == len(getattr(exc, "exceptions", ()))):
         return Problem("violation", found[0].detail, tuple(v.rule.id for v in found))
+    if isinstance(exc, ConformanceError) and exc.exit_code == EXIT_VIOLATIONS:
+        return Problem("blocked", describe_error(exc))
     if isinstance(exc, BaseExceptionGroup) and exc.exceptions:
         inner = next((e for e in exc.exceptions if not _violations(e)), exc.exceptions[0])
         return Problem(error_kind(inner), describe_error(inner))
@@ -101,6 +105,10 @@ def _explain(tally: RuleTally, own: list[Check], problem: Problem | None, redact
     if problem.kind == "skip":
         if not own:
             tally.not_checked(redact(problem.reason))
+        return
+    if problem.kind == "blocked":
+        if not own:
+            tally.not_checked(f"blocked by a violation: {redact(problem.reason)}")
         return
     if problem.kind == "violation":
         if not own:
