@@ -25,10 +25,29 @@ def test_single_live_token() -> None:
 
 
 def test_token_lifetime() -> None:
-    auth.token_lifetime(Answer(200), Answer(401), 14_400, 401)
+    auth.token_lifetime(14_400, before=Answer(200), after=Answer(401), bad_token=401)
     for before, after in ((401, 401), (200, 200)):
         with pytest.raises(RuleViolation, match=r"\[auth.token-lifetime\]"):
-            auth.token_lifetime(Answer(before), Answer(after), 14_400, 401)
+            auth.token_lifetime(14_400, before=Answer(before), after=Answer(after), bad_token=401)
+
+
+def test_token_lifetime_from_what_a_jwt_states() -> None:
+    auth.token_lifetime(14_400, claims={"iat": 1_700_000_000, "exp": 1_700_014_400})
+    for claims in ({"iat": 1_700_000_000, "exp": 1_700_003_600}, {"sub": "x"}, {"iat": "now", "exp": 3}):
+        with pytest.raises(RuleViolation, match=r"\[auth.token-lifetime\]"):
+            auth.token_lifetime(14_400, claims=claims)
+
+
+def test_jwt_claims_read_only_jwt_shaped_tokens() -> None:
+    import time
+
+    from conformance.simulator.sessions import Sessions
+
+    issued = Sessions(14_400.0, time.monotonic).issue("someone")
+    claims = auth.jwt_claims(issued)
+    assert claims is not None and claims["exp"] - claims["iat"] == 14_400 and claims["sub"] == "someone"
+    assert auth.jwt_claims("opaque-token") is None
+    assert auth.jwt_claims("a.!!!.c") is None
 
 
 def test_bare_token_and_missing_fields() -> None:
