@@ -18,7 +18,7 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-from conformance.runner import SUITES
+from conformance.runner import SUITES, stop
 from conformance.simulator.seed import DATASETS
 
 PROFILE = "absorb-v1_5"
@@ -37,12 +37,7 @@ def simulator(dataset: str) -> Iterator[dict[str, str]]:
         lines = [child.stdout.readline().strip() for _ in range(SETTINGS_LINES)]
         yield dict(line.split("=", 1) for line in lines if "=" in line)
     finally:
-        child.terminate()
-        try:
-            child.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            child.kill()
-            child.wait()
+        stop(child)
 
 
 def measure(settings: dict[str, str], selection: str) -> tuple[int, float, float]:

@@ -53,6 +53,16 @@ def pytest_command(profile: str, report_dir: Path, base_url: str | None, read_on
     return command + list(extra)
 
 
+def stop(child: subprocess.Popen[Any], grace_s: float = 10.0) -> int:
+    """Stop a child process: SIGTERM, then SIGKILL when it is still there `grace_s` later; its exit status."""
+    child.terminate()
+    try:
+        return child.wait(timeout=grace_s)
+    except subprocess.TimeoutExpired:
+        child.kill()
+        return child.wait()
+
+
 def wait_for(child: subprocess.Popen[bytes], deadline: float, grace_s: float = GRACE_S) -> tuple[int, bool]:
     """Wait for a pytest session; past `deadline` (time.monotonic) plus `grace_s`, stop it (SIGTERM, then
     SIGKILL). Returns (its exit status, whether it had to be stopped). Interrupted (Ctrl-C reaches the session
@@ -66,12 +76,7 @@ def wait_for(child: subprocess.Popen[bytes], deadline: float, grace_s: float = G
             child.kill()
         raise
     except subprocess.TimeoutExpired:
-        child.terminate()
-        try:
-            return child.wait(timeout=10), True
-        except subprocess.TimeoutExpired:
-            child.kill()
-            return child.wait(), True
+        return stop(child), True
 
 
 def verdict(profile: str, returncode: int, part: dict[str, Any] | None,

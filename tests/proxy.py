@@ -37,6 +37,7 @@ from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit
 
 from conformance.http.retry import parse_retry_after
+from conformance.runner import stop
 
 HOP_BY_HOP = frozenset({"connection", "keep-alive", "proxy-authenticate", "proxy-authorization", "te", "trailers",
                         "transfer-encoding", "upgrade", "proxy-connection"})
@@ -253,12 +254,7 @@ def spawn(upstream: str, *options: str) -> Iterator[str]:
             raise RuntimeError(f"the proxy did not start: {line!r}")
         yield line.split("=", 1)[1]
     finally:
-        child.terminate()
-        try:
-            child.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            child.kill()
-            child.wait()
+        stop(child)
 
 
 def _header(headers: Iterable[tuple[str, str]], name: str) -> str | None:

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from conformance.runner import stop
 from conformance.simulator.app import Simulator
 from conformance.simulator.server import SimulatorServer
 from tests.support import PROFILE, child_env, lmsconf
@@ -109,12 +110,7 @@ def test_simulate_prints_base_url_and_credentials() -> None:
             assert child.stdout is not None
             lines = [child.stdout.readline().strip() for _ in range(1 + len(CREDENTIALS))]
         finally:
-            child.terminate()
-            try:
-                child.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                child.kill()
-                child.wait()
+            stop(child)
     settings = dict(line.split("=", 1) for line in lines)
     assert settings["LMSCONF_BASE_URL"].startswith("http://127.0.0.1:")
     assert set(settings) == {"LMSCONF_BASE_URL", *CREDENTIALS}     # one key: no LMSCONF_PRIVATE_KEY
