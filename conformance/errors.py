@@ -68,3 +68,15 @@ class AnswerTooLarge(TargetError):
 class WalkTooLong(TargetError):
     """A walk reached the page cap (profile max_pages, or max_offset) with rows still coming: the collection
     could not be judged to its end (exit 3)."""
+
+
+def one_line(text: str) -> str:
+    return " ".join(text.split())
+
+
+def describe_error(exc: BaseException) -> str:
+    """One line on an error: the reason of our own errors, the type and first line of any other."""
+    if isinstance(exc, ConformanceError):
+        return one_line(exc.reason)
+    text = one_line(str(exc).split("\n", 1)[0])
+    return f"{type(exc).__name__}: {text}" if text else type(exc).__name__

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
-from conformance.errors import EXIT_VIOLATIONS, ConfigError, ConformanceError
+from conformance.errors import EXIT_VIOLATIONS, ConfigError, ConformanceError, describe_error, one_line
 from conformance.reporting.summary import FAILED, NOT_CHECKED, PASSED, ProfileSummary, RuleTally
 from conformance.rules.registry import BROKE, HELD, Check, RuleViolation
 
@@ -36,10 +36,6 @@ class Problem:
     rule_ids: tuple[str, ...] = ()
 
 
-def _one_line(text: str) -> str:
-    return " ".join(text.split())
-
-
 def _violations(exc: BaseException) -> list[RuleViolation]:
     if isinstance(exc, RuleViolation):
         return [exc]
@@ -50,14 +46,6 @@ def _violations(exc: BaseException) -> list[RuleViolation]:
 
 def error_kind(exc: BaseException) -> str:
     return "config" if isinstance(exc, ConfigError) else "target"
-
-
-def describe_error(exc: BaseException) -> str:
-    """One line on a tool error: the reason of our own errors, the type and first line of any other."""
-    if isinstance(exc, ConformanceError):
-        return _one_line(exc.reason)
-    text = _one_line(str(exc).split("\n", 1)[0])
-    return f"{type(exc).__name__}: {text}" if text else type(exc).__name__
 
 
 def classify(exc: BaseException) -> Problem:
@@ -74,7 +62,7 @@ def classify(exc: BaseException) -> Problem:
 
 
 def skipped(reason: str) -> Problem:
-    text = _one_line(reason)
+    text = one_line(reason)
     text = text[len("Skipped: "):] if text.startswith("Skipped: ") else text
     return Problem("skip", f"{text}")
 

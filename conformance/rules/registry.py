@@ -18,6 +18,8 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import ParamSpec, TypeVar
 
+from conformance.errors import describe_error
+
 AREAS = (
     "auth", "status", "media", "envelopes", "pagination", "sorting", "filtering",
     "put", "patch", "writes", "ratelimit", "versions", "locking", "fuzz",
@@ -90,11 +92,6 @@ class CheckLog:
 CHECKS = CheckLog()
 
 
-def _one_line(exc: BaseException) -> str:
-    text = " ".join(str(exc).split())
-    return f"{type(exc).__name__}: {text}" if text else type(exc).__name__
-
-
 def rule(rule_id: str, *, cites: str, summary: str) -> Callable[[Callable[P, R]], Callable[P, R]]:
     """Register a rule function under ``rule_id`` ("area.name")."""
     area, _, name = rule_id.partition(".")
@@ -114,7 +111,7 @@ def rule(rule_id: str, *, cites: str, summary: str) -> Callable[[Callable[P, R]]
                 CHECKS.add(Check(rule_id, VIOLATED, str(exc)))
                 raise RuleViolation(info, str(exc)) from None
             except Exception as exc:
-                CHECKS.add(Check(rule_id, BROKE, _one_line(exc), exc))
+                CHECKS.add(Check(rule_id, BROKE, describe_error(exc), exc))
                 raise
             CHECKS.add(Check(rule_id, HELD))
             return result
