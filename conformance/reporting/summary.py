@@ -21,6 +21,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from conformance.errors import one_line
+
 PART_NAME = "summary.json"
 PASSED, FAILED, NOT_CHECKED, ERROR = "passed", "failed", "not-checked", "error"
 OUTCOMES = (PASSED, FAILED, NOT_CHECKED, ERROR)
@@ -28,7 +30,7 @@ REASON_LIMIT = 400
 
 
 def _clip(text: str) -> str:
-    text = " ".join(text.split())
+    text = one_line(text)
     return text if len(text) <= REASON_LIMIT else text[:REASON_LIMIT - 3] + "..."
 
 
