@@ -19,7 +19,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 from conformance.runner import SUITES, stop
-from conformance.simulator.seed import DATASETS
+from conformance.vendors.absorb.simulator.seed import DATASETS
 
 PROFILE = "absorb-v1_5"
 SELECTION = ("test_walk_ends_with_every_row_once and users-max or "

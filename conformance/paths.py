@@ -8,5 +8,4 @@ PACKAGE = Path(__file__).resolve().parent
 ROOT = PACKAGE.parent
 SCHEMAS = ROOT / "schemas"
 FIXTURES = ROOT / "fixtures"
-PROFILES = PACKAGE / "profiles"
 SEEDS = ROOT.parent / "shared" / "seeds"

@@ -38,8 +38,10 @@ from conformance.reporting import junit, outcomes
 from conformance.reporting.summary import ProfileSummary, write_part
 from conformance.rules import CHECKS, REGISTRY, Rule
 from conformance.target import Target, embedded, live
+from conformance.vendors import vendor_of
 from conformance.walk import walk
 
+FIXTURES = "conformance.suites.fixtures"
 STATE = pytest.StashKey["RunState"]()
 REQUESTS = pytest.StashKey[int]()
 OUTCOME = pytest.StashKey[str]()
@@ -80,8 +82,8 @@ def pytest_addoption(parser: pytest.Parser) -> None:
                     help="base URL of a live sandbox (credentials from LMSCONF_* variables); "
                          "omit to run against the embedded simulator")
     group.addoption("--counterpart-base-url", dest="lmsconf_counterpart_base_url", default=None,
-                    help="base URL of the older API the versions suite compares with (Absorb v1 beside v1.5); "
-                         "the embedded simulator serves both")
+                    help="base URL of the API the profile compares itself with (its [versions] counterpart, "
+                         "e.g. an older version); the embedded simulator serves both")
     group.addoption("--report-dir", dest="lmsconf_report_dir", default="reports",
                     help="where summary.json is written (default: reports)")
     group.addoption("--read-only", dest="lmsconf_read_only", action="store_true",
@@ -107,6 +109,18 @@ def pytest_configure(config: pytest.Config) -> None:
         except ConfigError as exc:
             raise pytest.UsageError(str(exc)) from None
         state.summary = ProfileSummary.expecting(state.profile.id, state.profile.rules)
+        _load_suite_plugins(config, state.profile)
+
+
+def _load_suite_plugins(config: pytest.Config, profile: Profile) -> None:
+    """The fixtures every suite shares, then the profile's vendor plugin (its own fixtures)."""
+    manager = config.pluginmanager
+    if not manager.has_plugin(FIXTURES):
+        manager.import_plugin(FIXTURES)
+    vendor = vendor_of(profile.id)
+    name = vendor.plugin_name() if vendor is not None else None
+    if name and not manager.has_plugin(name):
+        manager.import_plugin(name)
 
 
 def rules_of(item: pytest.Item) -> list[Rule]:

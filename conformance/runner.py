@@ -22,12 +22,20 @@ from conformance.errors import (
 from conformance.paths import PACKAGE
 from conformance.reporting.summary import ERROR, FAILED, NOT_CHECKED, PASSED, read_part, write_run
 from conformance.target import check_base_url, credentials_from_env, display_url
+from conformance.vendors import vendor_of
 
 SUITES = PACKAGE / "suites"
 PYTEST_NO_TESTS = 5
 DEFAULT_TIMEOUT_S = 3600.0   # `lmsconf run --timeout`: the whole run's deadline
 GRACE_S = 60.0               # a session still running this long past the deadline is killed
 SEVERITY = (EXIT_USAGE, EXIT_UNREACHABLE, EXIT_VIOLATIONS, EXIT_UNCHECKED, EXIT_OK)
+
+
+def suite_paths(profile_id: str) -> list[str]:
+    """The generic suites, then the suites of the profile's vendor (conformance/vendors/<vendor>/suites)."""
+    vendor = vendor_of(profile_id)
+    own = [str(vendor.suites)] if vendor is not None and vendor.suites is not None else []
+    return [str(SUITES), *own]
 
 
 def pytest_command(profile: str, report_dir: Path, base_url: str | None, read_only: bool,
@@ -37,10 +45,10 @@ def pytest_command(profile: str, report_dir: Path, base_url: str | None, read_on
     profile_id = profile_id or profile
     out = report_dir / profile_id
     command = [
-        sys.executable, "-m", "pytest", str(SUITES), "--profile", profile, "--report-dir", str(report_dir),
+        sys.executable, "-m", "pytest", *suite_paths(profile_id), "--profile", profile, "--report-dir", str(report_dir),
         "--alluredir", str(out / "allure-results"), "--clean-alluredir", "--junitxml", str(out / "junit.xml"),
         "-o", f"junit_suite_name={profile_id}", "-p", "no:cacheprovider", "-q", "--tb=short",
-        "--rootdir", str(SUITES), "-c", str(SUITES / "pytest.ini"),
+        "--rootdir", str(PACKAGE), "-c", str(SUITES / "pytest.ini"),
     ]
     if base_url:
         command += ["--base-url", base_url]

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from conformance.cleanup import PREFIX, Ledger, pending_ledgers, sweep_paths
-from conformance.suites.writing import upload
+from conformance.vendors.absorb.suites.writing import upload
 
 
 class Reply:

@@ -74,9 +74,9 @@ def test_malformed_profile_exits_2_naming_file_and_key(tmp_path: Path, text: str
 
 
 def test_profile_with_a_wrong_value_names_the_key(tmp_path: Path) -> None:
-    from conformance.paths import PROFILES
+    from conformance.vendors import profile_files
 
-    text = (PROFILES / f"{PROFILE}.toml").read_text().replace("max_limit = 1000", 'max_limit = "lots"')
+    text = profile_files()[PROFILE].read_text().replace("max_limit = 1000", 'max_limit = "lots"')
     bad = tmp_path / "wrong-type.toml"
     bad.write_text(text)
     done = lmsconf("run", "--profile", str(bad), "--report-dir", str(tmp_path))
@@ -130,9 +130,9 @@ def test_read_only_leaves_out_every_writing_test(tmp_path: Path) -> None:
 
 
 def _profile_copy(tmp_path: Path, name: str, old: str, new: str) -> Path:
-    from conformance.paths import PROFILES
+    from conformance.vendors import profile_files
 
-    text = (PROFILES / name).read_text(encoding="utf-8")
+    text = profile_files()[name.removesuffix(".toml")].read_text(encoding="utf-8")
     assert old in text
     path = tmp_path / name
     path.write_text(text.replace(old, new, 1), encoding="utf-8")

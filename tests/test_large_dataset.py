@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from conformance.simulator import Simulator, SimulatorServer
-from conformance.simulator.seed import DATASETS
+from conformance.vendors.absorb.simulator.seed import DATASETS
 from tests.support import run_suite
 from tests.test_simulator_absorb import Api
 

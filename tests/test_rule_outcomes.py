@@ -15,12 +15,12 @@ from typing import Any
 import pytest
 
 from conformance.errors import ConfigError, TargetUnreachable
-from conformance.paths import PROFILES
 from conformance.reporting.outcomes import Problem, classify, credit, finish
 from conformance.reporting.summary import ProfileSummary
 from conformance.rules import CHECKS, check_all, status
 from conformance.rules.registry import RuleViolation
 from conformance.runner import verdict
+from conformance.vendors import profile_files
 from tests.fakes import Answer
 
 APPLIED = ["status.bad-token-is-401", "status.unknown-id-is-404", "status.invalid-paging-is-4xx",
@@ -56,7 +56,7 @@ def test_deselectme():
 
 
 def _profile(tmp: Path, rules: list[str]) -> Path:
-    text = (PROFILES / "absorb-v1.toml").read_text(encoding="utf-8")
+    text = profile_files()["absorb-v1"].read_text(encoding="utf-8")
     head, _, _ = text.partition("[rules]")
     path = tmp / "tiny.toml"
     path.write_text(head + "[rules]\napply = [" + ", ".join(f'"{r}"' for r in rules) + "]\n", encoding="utf-8")

@@ -10,7 +10,8 @@ import pytest
 import requests
 
 from conformance.profiles import load
-from conformance.rules import RuleViolation, auth, pagination, versions
+from conformance.rules import RuleViolation, auth, pagination
+from conformance.vendors.absorb.rules import versions
 from conformance.walk import walk
 from tests.fakes import Answer
 

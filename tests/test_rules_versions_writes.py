@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from conformance.rules import RuleViolation, versions, writes
+from conformance.rules import RuleViolation
+from conformance.vendors.absorb.rules import versions, writes
 from tests.fakes import Answer
 
 V1 = {"Id", "FirstName", "EmailAddress"}

@@ -11,8 +11,9 @@ import pytest
 import requests
 
 from conformance.profiles import Profile, load
-from conformance.simulator import Simulator, SimulatorServer, seed
+from conformance.simulator import Simulator, SimulatorServer
 from conformance.simulator.store import Store
+from conformance.vendors.absorb.simulator import SCHEMA, seed
 
 PROFILE = "absorb-v1_5"
 UNKNOWN_ID = "00000000-0000-4000-8000-000000000000"
@@ -103,18 +104,18 @@ def assert_error(response: requests.Response, status: int) -> dict[str, Any]:
 
 # -- data -------------------------------------------------------------------------------------------
 def test_two_instances_hold_identical_data() -> None:
-    first, second = Store(), Store()
-    first.load(seed.generate("default"))
-    second.load(seed.generate("default"))
+    first, second = Store(SCHEMA), Store(SCHEMA)
+    first.load(seed.generate("default").rows())
+    second.load(seed.generate("default").rows())
     assert first.dump() == second.dump()
 
 
 DUMP_SCRIPT = """
 import hashlib
-from conformance.simulator import seed
+from conformance.vendors.absorb.simulator import SCHEMA, seed
 from conformance.simulator.store import Store
-store = Store()
-store.load(seed.generate_with(seed.load_names(), seed.DatasetSpec(users=300, enrollments=600)))
+store = Store(SCHEMA)
+store.load(seed.generate_with(seed.load_names(), seed.DatasetSpec(users=300, enrollments=600)).rows())
 print(hashlib.sha256(store.dump().encode()).hexdigest())
 """
 
@@ -125,8 +126,8 @@ def test_generation_is_identical_across_processes() -> None:
                        env={"PYTHONHASHSEED": str(hash_seed)}).stdout.strip()
         for hash_seed in (1, 2)
     }
-    store = Store()
-    store.load(seed.generate_with(seed.load_names(), seed.DatasetSpec(users=300, enrollments=600)))
+    store = Store(SCHEMA)
+    store.load(seed.generate_with(seed.load_names(), seed.DatasetSpec(users=300, enrollments=600)).rows())
     assert digests == {hashlib.sha256(store.dump().encode()).hexdigest()}
 
 

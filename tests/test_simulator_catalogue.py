@@ -13,8 +13,8 @@ import requests
 from conformance import schemas
 from conformance.profiles import Profile, Resource, load
 from conformance.simulator import SimulatorServer
-from conformance.simulator.dialects.absorb_catalogue import source_for
 from conformance.simulator.store import Store
+from conformance.vendors.absorb.simulator.catalogue import source_for
 from tests.test_simulator_absorb import PROFILE, UNKNOWN_ID, Api, assert_error, start
 
 V15 = load(PROFILE)

@@ -10,11 +10,11 @@ import pytest
 import requests
 
 from conformance import schemas
-from conformance.absorb_appendix_c import get_rows
 from conformance.profiles import Resource, load
 from conformance.simulator import SimulatorServer
-from conformance.simulator.dialects.absorb_catalogue import me, source_for
-from conformance.simulator.dialects.absorb_shapes import pascal_keys
+from conformance.vendors.absorb.appendix_c import get_rows
+from conformance.vendors.absorb.simulator.catalogue import me, source_for
+from conformance.vendors.absorb.simulator.shapes import pascal_keys
 from tests.test_simulator_absorb import UNKNOWN_ID, Api
 from tests.test_simulator_catalogue import parent_values
 

@@ -12,7 +12,8 @@ from typing import Any
 import jsonschema
 
 from conformance.errors import ConfigError
-from conformance.paths import PROFILES, SCHEMAS
+from conformance.paths import SCHEMAS
+from conformance.vendors import profile_files
 
 META_SCHEMA = SCHEMAS / "meta" / "profile.schema.json"
 
@@ -99,8 +100,8 @@ class Profile:
 
 
 def available() -> list[str]:
-    """Names of the profiles shipped in conformance/profiles."""
-    return sorted(p.stem for p in PROFILES.glob("*.toml"))
+    """Names of the profiles shipped in conformance/vendors/<vendor>/profiles."""
+    return sorted(profile_files())
 
 
 def _meta_validator() -> jsonschema.Draft202012Validator:
@@ -113,8 +114,8 @@ def _locate(name_or_path: str) -> Path:
         if not candidate.is_file():
             raise ConfigError(f"{name_or_path}: profile file not found")
         return candidate
-    path = PROFILES / f"{name_or_path}.toml"
-    if not path.is_file():
+    path = profile_files().get(name_or_path)
+    if path is None:
         known = ", ".join(available())
         raise ConfigError(f"unknown profile {name_or_path!r} (known: {known})")
     return path

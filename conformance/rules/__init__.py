@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from conformance.rules import auth, envelopes, filtering, pagination, ratelimit, sorting, status, versions, writes
+from conformance.rules import auth, envelopes, filtering, pagination, ratelimit, sorting, status
 from conformance.rules.registry import (
     CHECKS,
     REGISTRY,
@@ -14,8 +14,11 @@ from conformance.rules.registry import (
     get,
     rule,
 )
+from conformance.vendors import load_rules
+
+load_rules()   # every vendor's own rules (conformance/vendors/<vendor>/rules)
 
 __all__ = [
     "CHECKS", "REGISTRY", "Check", "Rule", "RuleViolation", "Violation", "auth", "check_all", "envelopes",
-    "filtering", "get", "pagination", "ratelimit", "rule", "sorting", "status", "versions", "writes",
+    "filtering", "get", "pagination", "ratelimit", "rule", "sorting", "status",
 ]

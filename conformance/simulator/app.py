@@ -11,9 +11,8 @@ from starlette.applications import Starlette
 
 from conformance.profiles import Profile, load
 from conformance.simulator import faults as fault_catalogue
-from conformance.simulator import seed
 from conformance.simulator.context import SimContext
-from conformance.simulator.dialects import builder_for, siblings
+from conformance.simulator.dialects import dialect_for, siblings
 from conformance.simulator.ratelimit import Clock
 from conformance.simulator.store import Store
 
@@ -58,14 +57,16 @@ class Simulator:
                  db: str | Path | None = None, clock: Clock | None = None) -> None:
         self.profile = load(profile) if isinstance(profile, str) else profile
         self.faults = fault_catalogue.resolve(faults)
-        builder = builder_for(self.profile.id)
+        dialect = dialect_for(self.profile.id)
+        if dataset not in dialect.datasets:
+            raise ValueError(f"unknown dataset {dataset!r} (known: {', '.join(sorted(dialect.datasets))})")
         self.credentials = make_credentials(self.profile)
         self.dataset = dataset
-        self.store = Store(db)
-        self.store.load(seed.generate(dataset))
+        self.store = Store(dialect.schema, db)
+        self.store.load(dialect.generate(dataset))
         self.clock: Clock = clock if clock is not None else AdjustableClock()
         self.context = SimContext(self.profile, self.faults, self.store, self.clock, self.credentials)
-        self.app: Starlette = builder(self.context)
+        self.app: Starlette = dialect.build(self.context)
 
     @property
     def base_path(self) -> str:

@@ -1,4 +1,4 @@
-"""SQLite store behind the simulator: every table of ``tables.SCHEMA``, loaded from a seeded dataset.
+"""SQLite store behind the simulator: every table of a vendor's ``Schema``, loaded from a seeded dataset.
 
 One ``sqlite3`` connection (":memory:" by default, or a file given as ``db``),
 opened with ``check_same_thread=False`` because the server runs on its own
@@ -8,8 +8,8 @@ serialised there, and a lock guards the few calls made from other threads
 
 Datetimes are stored and served as ``YYYY-MM-DDTHH:MM:SS`` (UTC, no offset), so
 text comparison is time order. Lists and ``customFields`` are stored as JSON
-text; ``customFields.decimal1`` is also a stored generated column so it can be
-sorted and filtered like any other field.
+text; a generated column (Absorb's ``customFields.decimal1``) can be sorted and filtered like any other
+field.
 """
 
 from __future__ import annotations
@@ -21,10 +21,9 @@ from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from conformance.simulator.seed import Dataset
-from conformance.simulator.tables import AUDIT_COLUMNS, INDEXES, SCHEMA, Column
+from conformance.simulator.tables import Column, Schema
 
-__all__ = ["LOWER", "SCHEMA", "UPPER", "Column", "Store", "to_json"]
+__all__ = ["LOWER", "UPPER", "Column", "Schema", "Store", "to_json"]
 
 
 LOWER, UPPER = "unicode_lower", "unicode_upper"   # SQL functions folding every letter, as str.lower does
@@ -46,12 +45,13 @@ def _fold(method: Callable[[str], str]) -> Callable[[Any], Any]:
     return lambda value: method(value) if isinstance(value, str) else value
 
 
-def to_json(table: str, row: sqlite3.Row | None) -> dict[str, Any] | None:
-    """One stored row as the API serves it (internal and generated columns left out)."""
+def to_json(columns: Sequence[Column], row: sqlite3.Row | None) -> dict[str, Any] | None:
+    """One stored row of a table with ``columns``, as the API serves it (internal and generated columns
+    left out)."""
     if row is None:
         return None
     body: dict[str, Any] = {}
-    for col in SCHEMA[table]:
+    for col in columns:
         if col.served:
             value = row[col.name]
             convert = _CONVERT.get(col.kind)
@@ -62,7 +62,8 @@ def to_json(table: str, row: sqlite3.Row | None) -> dict[str, Any] | None:
 class Store:
     """The simulator's data: create, load, query and dump."""
 
-    def __init__(self, db: str | Path | None = None) -> None:
+    def __init__(self, schema: Schema, db: str | Path | None = None) -> None:
+        self.schema = schema
         self.path = str(db) if db is not None else ":memory:"
         self.conn = sqlite3.connect(self.path, check_same_thread=False, isolation_level=None)
         self.conn.row_factory = sqlite3.Row
@@ -75,25 +76,26 @@ class Store:
         with self.lock:
             self.conn.close()
 
-    def load(self, data: Dataset) -> None:
-        """Replace every table with the dataset's rows (a file database is rebuilt, never merged)."""
+    def load(self, data: Mapping[str, Sequence[Sequence[Any]]]) -> None:
+        """Replace every table with the dataset's rows, table name -> row tuples in column order (a file
+        database is rebuilt, never merged)."""
         with self.lock:
             cur = self.conn.cursor()
             cur.execute("BEGIN")
-            for table, columns in SCHEMA.items():
+            for table, columns in self.schema.tables.items():
                 cur.execute(f'DROP TABLE IF EXISTS "{table}"')
                 cur.execute(_ddl(table, columns))
                 stored = [c.name for c in columns if not c.expression]
                 marks = ", ".join("?" * len(stored))
                 names = ", ".join(f'"{n}"' for n in stored)
-                cur.executemany(f'INSERT INTO "{table}" ({names}) VALUES ({marks})', getattr(data, table))
-            for statement in INDEXES:
+                cur.executemany(f'INSERT INTO "{table}" ({names}) VALUES ({marks})', data.get(table, ()))
+            for statement in self.schema.indexes:
                 cur.execute(statement)
             cur.execute("COMMIT")
 
     def fields(self, table: str) -> dict[str, Column]:
         """API field path (lower-cased) -> column, for sorting and filtering."""
-        return {(c.path or c.name).lower(): c for c in SCHEMA[table] if c.kind != "internal"}
+        return {(c.path or c.name).lower(): c for c in self.schema.tables[table] if c.kind != "internal"}
 
     def count(self, table: str, where: str | None = None, params: Sequence[Any] = ()) -> int:
         sql = f'SELECT COUNT(*) FROM "{table}"' + (f" WHERE {where}" if where else "")
@@ -139,6 +141,10 @@ class Store:
             cursor = self.conn.execute(f'UPDATE "{table}" SET {assignments} WHERE "id" = ?', (*values.values(), key))
             return cursor.rowcount > 0
 
+    def serve(self, table: str, row: sqlite3.Row | None) -> dict[str, Any] | None:
+        """One stored row of ``table`` as the API serves it."""
+        return to_json(self.schema.tables[table], row)
+
     def delete(self, table: str, key: str) -> bool:
         with self.lock:
             return self.conn.execute(f'DELETE FROM "{table}" WHERE "id" = ?', (key,)).rowcount > 0
@@ -148,14 +154,14 @@ class Store:
         """Every table, rows ordered by id, one JSON array per line: equal data gives an equal text.
 
         ``audit=False`` leaves out the timestamps the server stamps on writes
-        (``tables.AUDIT_COLUMNS``: dateAdded, dateEdited), so a dump taken before a
+        (the schema's ``audit`` columns, Absorb's dateAdded and dateEdited), so a dump taken before a
         write compares with one taken after it field by field, and the same writes
         on two simulators give the same dump.
         """
         lines: list[str] = []
         with self.lock:
-            for table, columns in SCHEMA.items():
-                names = [c.name for c in columns if audit or c.name not in AUDIT_COLUMNS]
+            for table, columns in self.schema.tables.items():
+                names = [c.name for c in columns if audit or c.name not in self.schema.audit]
                 selected = ", ".join(f'"{n}"' for n in names)
                 lines.append(f"# {table} {json.dumps(names)}")
                 for row in self.conn.execute(f'SELECT {selected} FROM "{table}" ORDER BY "id"'):

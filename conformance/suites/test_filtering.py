@@ -11,9 +11,9 @@ from hypothesis import strategies as st
 from conformance.http.client import Client
 from conformance.profiles import Profile, Resource
 from conformance.rules.filtering import selects_matching_rows
-from conformance.suites.conftest import max_limit
 from conformance.suites.examples import examples
 from conformance.suites.filters import CASES, atoms, fields_by_kind
+from conformance.suites.fixtures import max_limit
 from conformance.walk import walk
 
 pytestmark = pytest.mark.pagination

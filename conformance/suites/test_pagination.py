@@ -9,8 +9,8 @@ from hypothesis import strategies as st
 from conformance.http.client import Client
 from conformance.profiles import Profile, Resource
 from conformance.rules import check_all, envelopes, pagination
-from conformance.suites.conftest import cached_walk, max_limit
 from conformance.suites.examples import examples
+from conformance.suites.fixtures import cached_walk, max_limit
 from conformance.walk import Walk, fetch_rows, walk, wrapped
 
 pytestmark = pytest.mark.pagination

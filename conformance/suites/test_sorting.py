@@ -12,8 +12,8 @@ from hypothesis import strategies as st
 from conformance.http.client import Client
 from conformance.profiles import Profile, Resource
 from conformance.rules.sorting import Collation, SortKey, orders_by_key
-from conformance.suites.conftest import max_limit
 from conformance.suites.examples import examples
+from conformance.suites.fixtures import max_limit
 from conformance.walk import walk
 
 pytestmark = pytest.mark.pagination
@@ -39,7 +39,7 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
     if "resource" not in metafunc.fixturenames:
         return
     from conformance.plugin import STATE
-    from conformance.suites.conftest import paginated
+    from conformance.suites.fixtures import paginated
 
     profile = metafunc.config.stash[STATE].profile
     resources = paginated(profile) if profile else []

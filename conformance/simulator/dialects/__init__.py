@@ -1,55 +1,58 @@
-"""One module per vendor API; each shapes paths, envelopes, errors, auth and rate limits.
+"""Which vendor simulator serves a profile, found through ``conformance.vendors``.
 
-A dialect module declares ``PROFILES`` (the profile ids it serves) and
-``build(ctx: SimContext) -> Starlette``. One module may serve several profiles
-from one app (Absorb: v1.5, its compatibility mode and v1 under one host). Adding a vendor means adding a module
-here; nothing else dispatches on the vendor.
+A vendor's ``simulator`` module declares ``PROFILES`` (the profile ids it serves, from one app: Absorb
+serves v1.5, its compatibility mode and v1 under one host), ``SCHEMA``, ``DATASETS``, ``generate`` and
+``build(ctx: SimContext) -> Starlette``. Nothing here names a vendor.
 """
 
 from __future__ import annotations
 
-import importlib
-import pkgutil
-from collections.abc import Callable
-from functools import cache
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
 
 from starlette.applications import Starlette
 
 from conformance.simulator.context import SimContext
+from conformance.simulator.tables import Schema
+from conformance.vendors import vendor_serving, vendors
 
 Builder = Callable[[SimContext], Starlette]
 
 
-@cache
-def registry() -> dict[str, Builder]:
-    """Profile id -> app builder, from every module in this package."""
-    found: dict[str, Builder] = {}
-    for info in pkgutil.iter_modules(__path__):
-        module = importlib.import_module(f"{__name__}.{info.name}")
-        for profile_id in getattr(module, "PROFILES", ()):
-            found[profile_id] = module.build
-    return found
+@dataclass(frozen=True)
+class Dialect:
+    """One vendor's simulator: the profiles it serves, its tables, its datasets and its app builder."""
+
+    profiles: tuple[str, ...]
+    schema: Schema
+    datasets: Sequence[str]
+    generate: Callable[[str], Mapping[str, Sequence[Any]]]
+    build: Builder
 
 
-@cache
-def _modules() -> dict[str, tuple[str, ...]]:
-    """Profile id -> every profile id its dialect module serves (one portal can serve several APIs)."""
-    found: dict[str, tuple[str, ...]] = {}
-    for info in pkgutil.iter_modules(__path__):
-        served = tuple(getattr(importlib.import_module(f"{__name__}.{info.name}"), "PROFILES", ()))
-        found.update({profile_id: served for profile_id in served})
-    return found
+def simulated() -> list[str]:
+    """Every profile id some vendor simulates."""
+    found: list[str] = []
+    for vendor in vendors():
+        module = vendor.module("simulator")
+        found += list(getattr(module, "PROFILES", ())) if module is not None else []
+    return sorted(found)
+
+
+def dialect_for(profile_id: str) -> Dialect:
+    vendor = vendor_serving(profile_id)
+    module = vendor.module("simulator") if vendor is not None else None
+    if module is None:
+        known = ", ".join(simulated()) or "none"
+        raise ValueError(f"no simulator dialect for profile {profile_id!r} (simulated: {known})")
+    return Dialect(tuple(module.PROFILES), module.SCHEMA, tuple(module.DATASETS), module.generate, module.build)
 
 
 def siblings(profile_id: str) -> tuple[str, ...]:
     """The profiles one simulator for ``profile_id`` serves (itself first): their credentials are all needed."""
-    others = [p for p in _modules().get(profile_id, ()) if p != profile_id]
-    return (profile_id, *others)
-
-
-def builder_for(profile_id: str) -> Builder:
     try:
-        return registry()[profile_id]
-    except KeyError:
-        known = ", ".join(sorted(registry())) or "none"
-        raise ValueError(f"no simulator dialect for profile {profile_id!r} (simulated: {known})") from None
+        served = dialect_for(profile_id).profiles
+    except ValueError:
+        return (profile_id,)
+    return (profile_id, *(p for p in served if p != profile_id))

@@ -28,15 +28,15 @@ from starlette.routing import Route
 
 from conformance.profiles import Profile
 from conformance.simulator.context import SimContext
-from conformance.simulator.dialects.absorb_catalogue import me, source_for
-from conformance.simulator.dialects.absorb_collections import Collection, Missing, collections_for, guid
-from conformance.simulator.dialects.absorb_errors import ErrorStyle, error_handlers
-from conformance.simulator.dialects.absorb_shapes import appendix_rows, v1_fields, v1_row
-from conformance.simulator.dialects.absorb_users import Invalid, UserWriter
-from conformance.simulator.dialects.absorb_writes import INVALID_BODY, json_body
 from conformance.simulator.dialects.gateway import route_template
 from conformance.simulator.query import SortPolicy, compile_sort
 from conformance.simulator.sessions import Sessions
+from conformance.vendors.absorb.simulator.catalogue import me, source_for
+from conformance.vendors.absorb.simulator.collections import Collection, Missing, collections_for, guid
+from conformance.vendors.absorb.simulator.errors import ErrorStyle, error_handlers
+from conformance.vendors.absorb.simulator.shapes import appendix_rows, v1_fields, v1_row
+from conformance.vendors.absorb.simulator.users import Invalid, UserWriter
+from conformance.vendors.absorb.simulator.writes import INVALID_BODY, json_body
 
 IGNORED_QUERY = {"offset", "limit", "key"}
 QUERY_ALIASES = {"email": "emailAddress", "departmentname": "name"}

@@ -18,7 +18,7 @@ from __future__ import annotations
 import json
 import random
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from datetime import datetime, timedelta
 from functools import cache
 from pathlib import Path
@@ -66,6 +66,10 @@ class Dataset:
     roles: tuple[Row, ...] = ()
     tags: tuple[Row, ...] = ()
     resources: tuple[Row, ...] = ()
+
+    def rows(self) -> dict[str, tuple[Row, ...]]:
+        """Table name -> rows, as ``Store.load`` takes them."""
+        return {f.name: getattr(self, f.name) for f in fields(self) if f.name != "name"}
 
 
 @dataclass(frozen=True)
@@ -143,8 +147,8 @@ def generate_with(names: Names, spec: DatasetSpec, name: str = "custom", seed: i
     The portal tables are drawn after the people, from the same generator, so
     adding them left the departments, courses, users and enrollments unchanged.
     """
-    from conformance.simulator.seed_people import enrollments, users
-    from conformance.simulator.seed_portal import portal
+    from conformance.vendors.absorb.simulator.seed_people import enrollments, users
+    from conformance.vendors.absorb.simulator.seed_portal import portal
 
     gen = Generator(names, seed)
     departments = gen.departments(spec.departments)
@@ -153,7 +157,7 @@ def generate_with(names: Names, spec: DatasetSpec, name: str = "custom", seed: i
     taken = enrollments(gen, spec.enrollments, people, courses)
     rest = portal(gen, departments, courses, people, taken)
     if len(rest["lessons"]) < spec.lessons:
-        from conformance.simulator.seed_portal import more_lessons
+        from conformance.vendors.absorb.simulator.seed_portal import more_lessons
 
         rest["lessons"] += tuple(more_lessons(gen, courses, spec.lessons - len(rest["lessons"])))
     return Dataset(name, tuple(departments), tuple(courses), tuple(people), tuple(taken), **rest)

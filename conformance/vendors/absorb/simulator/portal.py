@@ -31,19 +31,19 @@ from starlette.routing import Mount, Route
 
 from conformance.profiles import Profile, Resource, load
 from conformance.simulator.context import SimContext
-from conformance.simulator.dialects.absorb_catalogue import me, source_for
-from conformance.simulator.dialects.absorb_collections import Collection, Missing, collections_for, guid
-from conformance.simulator.dialects.absorb_errors import Denied, ErrorStyle, error_handlers
-from conformance.simulator.dialects.absorb_shapes import V15Shape
-from conformance.simulator.dialects.absorb_users import UserWriter
-from conformance.simulator.dialects.absorb_v1 import V1Api
-from conformance.simulator.dialects.absorb_versions import Versioning
-from conformance.simulator.dialects.absorb_writes import V15Writes
 from conformance.simulator.dialects.gateway import Gateway, route_template
 from conformance.simulator.paging import PageRequest, PagingError, PagingPolicy, page_request
 from conformance.simulator.query import QueryError, SortPolicy
 from conformance.simulator.ratelimit import RateLimiter
 from conformance.simulator.sessions import Sessions
+from conformance.vendors.absorb.simulator.catalogue import me, source_for
+from conformance.vendors.absorb.simulator.collections import Collection, Missing, collections_for, guid
+from conformance.vendors.absorb.simulator.errors import Denied, ErrorStyle, error_handlers
+from conformance.vendors.absorb.simulator.shapes import V15Shape
+from conformance.vendors.absorb.simulator.users import UserWriter
+from conformance.vendors.absorb.simulator.v1 import V1Api
+from conformance.vendors.absorb.simulator.versions import Versioning
+from conformance.vendors.absorb.simulator.writes import V15Writes
 
 PROFILES = ("absorb-v1_5", "absorb-v1_5-compat", "absorb-v1")
 V1_5 = "absorb-v1_5"     # the v1.5 portal served beside v1 when the simulator starts for absorb-v1

@@ -16,13 +16,13 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from conformance.simulator.dialects.absorb_collections import Collection, Missing, guid
-from conformance.simulator.dialects.absorb_shapes import pascal_keys
-from conformance.simulator.dialects.absorb_users import UPLOAD_MAX, Invalid, UserWriter
 from conformance.simulator.dialects.gateway import route_template
+from conformance.vendors.absorb.simulator.collections import Collection, Missing, guid
+from conformance.vendors.absorb.simulator.shapes import pascal_keys
+from conformance.vendors.absorb.simulator.users import UPLOAD_MAX, Invalid, UserWriter
 
 if TYPE_CHECKING:
-    from conformance.simulator.dialects.absorb import AbsorbApi
+    from conformance.vendors.absorb.simulator.portal import AbsorbApi
 
 INVALID_BODY = 400   # assumed: VENDOR-FACTS "400 when body fields are missing" (authenticate), same here
 

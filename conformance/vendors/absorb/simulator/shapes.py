@@ -15,9 +15,10 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from conformance.absorb_appendix_c import AppendixCRow, get_rows
 from conformance.profiles import Resource
-from conformance.simulator.store import SCHEMA, to_json
+from conformance.simulator.store import to_json
+from conformance.vendors.absorb.appendix_c import AppendixCRow, get_rows
+from conformance.vendors.absorb.simulator.tables import TABLES
 
 TAG_COLORS = ("#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b")
 _PARAM = re.compile(r"\{[^}]*\}")
@@ -39,7 +40,7 @@ def pascal_keys(value: Any) -> Any:
 def served_fields(table: str, hidden: Iterable[str] = ()) -> tuple[str, ...]:
     """The v1.5 field names of a table's rows, in column order."""
     skip = {h.lower() for h in hidden}
-    return tuple(c.name for c in SCHEMA[table] if c.served and c.name.lower() not in skip)
+    return tuple(c.name for c in TABLES[table] if c.served and c.name.lower() not in skip)
 
 
 @dataclass(frozen=True)
@@ -50,7 +51,7 @@ class V15Shape:
     faults: frozenset[str]
 
     def row(self, table: str, hidden: Sequence[str], stored: sqlite3.Row) -> dict[str, Any]:
-        body = to_json(table, stored) or {}
+        body = to_json(TABLES[table], stored) or {}
         if "v1_5-keeps-moduleid" not in self.faults:
             for name in hidden:
                 body.pop(name, None)
@@ -94,7 +95,7 @@ def v1_fields(table: str, hidden: Sequence[str], rows: Sequence[AppendixCRow]) -
     added, removed = kinds.pop() if kinds else (frozenset(), frozenset())
     v15 = served_fields(table, hidden)
     missing = added - {f.lower() for f in v15}
-    stored = {c.name.lower(): c.name for c in SCHEMA[table] if c.served}
+    stored = {c.name.lower(): c.name for c in TABLES[table] if c.served}
     if missing or not removed <= stored.keys():
         raise ValueError(f"{table}: Appendix C fields {sorted(missing | (removed - stored.keys()))} do not fit")
     keep = [f for f in v15 if f.lower() not in added]
@@ -102,5 +103,5 @@ def v1_fields(table: str, hidden: Sequence[str], rows: Sequence[AppendixCRow]) -
 
 
 def v1_row(table: str, fields: Sequence[str], stored: sqlite3.Row | None) -> dict[str, Any]:
-    body = to_json(table, stored) or {}
+    body = to_json(TABLES[table], stored) or {}
     return {pascal(name): pascal_keys(body[name]) for name in fields}

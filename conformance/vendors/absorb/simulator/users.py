@@ -23,7 +23,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from conformance.simulator.store import Store
-from conformance.simulator.tables import USER_COLUMNS
+from conformance.vendors.absorb.simulator.tables import USER_COLUMNS
 
 UPLOAD_MAX = 200   # VENDOR-FACTS: "POST {base}/users/upload/ with an array of up to 200 users"
 REQUIRED = ("username", "firstName", "lastName", "departmentId")

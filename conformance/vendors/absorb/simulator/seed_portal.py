@@ -18,10 +18,10 @@ import math
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
-from conformance.simulator.seed import Row
+from conformance.vendors.absorb.simulator.seed import Row
 
 if TYPE_CHECKING:
-    from conformance.simulator.seed import Generator
+    from conformance.vendors.absorb.simulator.seed import Generator
 
 LESSON_TYPES = ("Video", "Assessment", "Object", "Assignment", "Survey", "Task")
 TIME_ZONES = ("America/Edmonton", "America/Toronto", "Europe/London", "Australia/Sydney")

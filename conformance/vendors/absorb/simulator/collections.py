@@ -12,10 +12,10 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 
 from conformance.profiles import Profile, Resource
-from conformance.simulator.dialects.absorb_catalogue import Source
 from conformance.simulator.dialects.gateway import route_template
 from conformance.simulator.query import FilterVisitor, SortPolicy, compile_filter, compile_sort, filter_fields
 from conformance.simulator.store import Column, Store
+from conformance.vendors.absorb.simulator.catalogue import Source
 
 
 class Missing(LookupError):

@@ -10,17 +10,18 @@ from typing import Any
 import pytest
 
 from conformance import profiles
-from conformance.absorb_appendix_c import AppendixCRow, get_rows
 from conformance.cleanup import Ledger
 from conformance.errors import ConfigError
 from conformance.http.client import Client
 from conformance.http.record import Recorder
 from conformance.plugin import STATE
 from conformance.profiles import Profile, Resource
-from conformance.rules import check_all, versions
-from conformance.suites import writing
+from conformance.rules import check_all
 from conformance.suites.nested import choose_parent, concrete, fill_template
 from conformance.target import Target
+from conformance.vendors.absorb.appendix_c import AppendixCRow, get_rows
+from conformance.vendors.absorb.rules import versions
+from conformance.vendors.absorb.suites import writing
 from conformance.walk import fetch_page, paging_headers
 
 KINDS = {"fields-added": "added", "fields-removed": "removed", "identical": "identical"}

@@ -11,10 +11,10 @@ import unicodedata
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
-from conformance.simulator.seed import SPAN_S, Row
+from conformance.vendors.absorb.simulator.seed import SPAN_S, Row
 
 if TYPE_CHECKING:
-    from conformance.simulator.seed import Generator
+    from conformance.vendors.absorb.simulator.seed import Generator
 
 BULK_IMPORTS = 12          # distinct "bulk import" instants shared by many users (ties on dateAdded)
 BULK_SHARE = 0.15          # share of users added by a bulk import

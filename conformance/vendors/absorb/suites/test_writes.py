@@ -8,8 +8,8 @@ from conformance.cleanup import Ledger
 from conformance.http.client import Client
 from conformance.http.record import Recorder
 from conformance.profiles import Profile
-from conformance.rules import writes as write_rules
-from conformance.suites.writing import editable_copy, new_users, settings, some_row, upload, writable
+from conformance.vendors.absorb.rules import writes as write_rules
+from conformance.vendors.absorb.suites.writing import editable_copy, new_users, settings, some_row, upload, writable
 
 pytestmark = pytest.mark.writes
 
