@@ -24,7 +24,8 @@ def child_env(extra: Mapping[str, str] | None = None) -> dict[str, str]:
 def run_suite(report_dir: Path, *args: str, profile: str = PROFILE,
               env: Mapping[str, str] | None = None) -> tuple[int, dict[str, Any]]:
     """Run the conformance suite as plain pytest; return (exit status, the profile's summary part)."""
-    command = [sys.executable, "-m", "pytest", *suite_paths(profile), "--profile", profile, "--report-dir", str(report_dir),
+    command = [sys.executable, "-m", "pytest", *suite_paths(profile), "--profile", profile,
+               "--report-dir", str(report_dir),
                "-p", "no:cacheprovider", "-q", "--tb=line", *args]
     done = subprocess.run(command, capture_output=True, text=True, env=child_env(env), timeout=600, check=False)
     part_path = report_dir / profile / "summary.json"
