@@ -43,6 +43,12 @@ class CredentialsRejected(TargetError):
     """The target answered but refused the credentials (exit 3)."""
 
 
+class PermissionDenied(CredentialsRejected):
+    """A 401 again right after a fresh token: the token is not expired, the account is not authorised for that
+    endpoint (QSES "How to use the Access Tokens": "escalate the error ... possibly has no permissions"), exit 3.
+    Never retried in a loop."""
+
+
 class TokenUnreadable(ConformanceError):
     """Authentication answered 2xx but the token is not where or how the profile documents it.
 

@@ -16,6 +16,35 @@ from conformance.profiles import Profile, Resource
 MAX_PAGES = 10_000  # the most pages one walk fetches unless the profile's [pagination] max_pages says otherwise
 
 
+def dig(body: Any, path: str | None) -> Any:
+    """The value at a dotted path of a JSON body (``Meta.TotalCount``); None when any step is missing.
+    An empty or None path is the body itself."""
+    if not path:
+        return body
+    for part in path.split("."):
+        if not isinstance(body, dict) or part not in body:
+            return None
+        body = body[part]
+    return body
+
+
+def present(body: Any, path: str) -> bool:
+    """Whether the dotted path exists in the body (its value may be null)."""
+    for part in path.split("."):
+        if not isinstance(body, dict) or part not in body:
+            return False
+        body = body[part]
+    return True
+
+
+def rows_path(profile: Profile, resource: Resource) -> str | None:
+    """Where a page keeps its rows: the profile's [pagination] rows_path (QSES ``Data``), else the resource's
+    collection key (Absorb ``users``); None for a bare array."""
+    if not wrapped(profile):
+        return None
+    return str(profile.pagination.get("rows_path") or resource.collection_key or "") or None
+
+
 class Getter(Protocol):
     def get(self, path: str, *, params: Mapping[str, Any] | None = ...,
             headers: Mapping[str, str] | None = ...) -> requests.Response: ...
@@ -44,6 +73,10 @@ class Page:
     def empty(self) -> bool:
         return self.rows is not None and len(self.rows) == 0
 
+    def flag(self, path: str | None) -> Any:
+        """A field of the page's envelope by dotted path (``Meta.HasMore``)."""
+        return dig(self.body, path) if path else None
+
 
 @dataclass
 class Walk:
@@ -56,6 +89,8 @@ class Walk:
     budget: int = 0
     capped: bool = False  # stopped by the page cap or max_offset with rows still coming: not judged to the end
     total_field: str = "totalItems"
+    end: str = "empty-page"          # how the vendor says the walk is over: empty-page, has-more-false
+    has_more_field: str | None = None
 
     @property
     def rows(self) -> list[dict[str, Any]]:
@@ -66,12 +101,34 @@ class Walk:
         return bool(self.pages) and self.pages[-1].empty
 
     @property
+    def ended(self) -> bool:
+        """The last page says the walk is over, the documented way: an empty page, or HasMore false."""
+        if not self.pages:
+            return False
+        if self.end == "has-more-false":
+            last = self.pages[-1]
+            return last.status == 200 and last.rows is not None and last.flag(self.has_more_field) is False
+        return self.ended_empty
+
+    @property
+    def end_text(self) -> str:
+        return f"{self.has_more_field} false" if self.end == "has-more-false" else "an empty page"
+
+    @property
     def total(self) -> int | None:
-        """The profile's total field (totalItems; TotalItems with compatibility on) of the first page, when the
-        envelope has one."""
-        first = self.pages[0].body if self.pages else None
-        value = first.get(self.total_field) if isinstance(first, dict) else None
+        """The profile's total field (totalItems; TotalItems with compatibility on; Meta.TotalCount) of the first
+        page, when the envelope has one."""
+        value = dig(self.pages[0].body, self.total_field) if self.pages else None
         return value if isinstance(value, int) and not isinstance(value, bool) else None
+
+    @property
+    def pages_needed(self) -> int:
+        """How many requests the documented walk of ``total`` rows takes: an empty page after the last full
+        one, or exactly the pages holding rows when HasMore ends the walk."""
+        total = self.total if self.total is not None else len(self.rows)
+        if self.end == "has-more-false":
+            return max(1, math.ceil(total / self.limit))
+        return math.ceil(total / self.limit) + 1
 
     @property
     def requests(self) -> int:
@@ -89,8 +146,9 @@ def _collection(profile: Profile, resource: Resource, body: Any) -> list[dict[st
     if body is None:
         return []
     rows = body
-    if isinstance(body, dict) and resource.collection_key:
-        rows = body.get(resource.collection_key)
+    where = rows_path(profile, resource)
+    if isinstance(body, dict) and where:
+        rows = dig(body, where)
         if rows is None:
             return []
     if isinstance(rows, list) and all(isinstance(r, dict) for r in rows):
@@ -101,7 +159,7 @@ def _collection(profile: Profile, resource: Resource, body: Any) -> list[dict[st
 def unpaginated(profile: Profile, resource: Resource, page: Page) -> bool:
     """The target answered the whole collection as a bare list where the profile documents a wrapper
     (Absorb 1.5.0 on a versioned endpoint): there are no further pages to ask for."""
-    return wrapped(profile) and bool(resource.collection_key) and isinstance(page.body, list)
+    return bool(rows_path(profile, resource)) and isinstance(page.body, list)
 
 
 def fetch_page(client: Getter, profile: Profile, resource: Resource, offset: int, limit: int,
@@ -126,9 +184,16 @@ def fetch_rows(client: Getter, profile: Profile, resource: Resource, params: Map
                 status=response.status_code, body=body, rows=rows)
 
 
+def total_params(profile: Profile) -> dict[str, str]:
+    """The query that asks for the total count where the vendor gives it only on request (QSES TotalCount)."""
+    pg = profile.pagination
+    return {str(pg["total_param"]): str(pg.get("total_param_value", "true"))} if pg.get("total_param") else {}
+
+
 def walk(client: Getter, profile: Profile, resource: Resource, limit: int,
          extra: Mapping[str, str] | None = None, *, slack: int = 2) -> Walk:
-    """Fetch pages from the first offset until an empty page, an error, or the request budget.
+    """Fetch pages from the first offset until the documented end (an empty page, or HasMore false), an error,
+    or the request budget.
 
     The budget is ceil(totalItems/limit) + 1 (the documented walk) plus ``slack``
     requests, so a target that never ends the walk is caught rather than looped on. Without a total
@@ -141,15 +206,19 @@ def walk(client: Getter, profile: Profile, resource: Resource, limit: int,
     first = int(pg.get("first_offset", 0))
     cap = int(pg.get("max_pages", MAX_PAGES))
     if "max_offset" in pg:
-        cap = min(cap, int(pg["max_offset"]) - first + 1)
+        span = int(pg["max_offset"]) - first
+        cap = min(cap, (span // limit if pg.get("style") == "row-offset" else span) + 1)
     result = Walk(resource=resource, limit=limit, params=dict(extra or {}),
-                  total_field=str(pg.get("total_field", "totalItems")))
+                  total_field=str(pg.get("total_field", "totalItems")), end=str(pg.get("end", "empty-page")),
+                  has_more_field=pg.get("has_more_field"))
+    step = limit if pg.get("style") == "row-offset" else 1
     page = fetch_page(client, profile, resource, first, limit, extra)
     result.pages.append(page)
     total = result.total
     result.budget = math.ceil(max(total, 0) / limit) + 1 + slack if total is not None else cap + 1
     offset, short_at = first, None
-    while page.rows and len(result.pages) < result.budget and not unpaginated(profile, resource, page):
+    while page.rows and len(result.pages) < result.budget and not unpaginated(profile, resource, page) \
+            and not result.ended:
         if total is None and short_at is None and len(page.rows) < limit:
             short_at = len(result.pages)
         if short_at is not None and len(result.pages) >= short_at + 1 + slack:
@@ -157,7 +226,7 @@ def walk(client: Getter, profile: Profile, resource: Resource, limit: int,
         if len(result.pages) >= cap:
             result.capped = True
             break
-        offset += 1
+        offset += step
         page = fetch_page(client, profile, resource, offset, limit, extra)
         result.pages.append(page)
     return result

@@ -55,9 +55,24 @@ def test_several_missing_credentials_are_named_together() -> None:
 
 
 def test_unsupported_style_is_a_config_error() -> None:
-    profile = with_auth(absorb(), style="password-grant", credentials=[])
-    with pytest.raises(ConfigError, match="auth style 'password-grant' is not supported yet"):
+    profile = with_auth(absorb(), style="saml-assertion", credentials=[])
+    with pytest.raises(ConfigError, match="auth style 'saml-assertion' is not supported yet"):
         strategy_for(profile, CREDS)
+
+
+def test_password_grant_posts_the_profiles_form_and_reads_an_oauth_answer() -> None:
+    profile = with_auth(absorb(), style="password-grant", credentials=["LMSCONF_USERNAME", "LMSCONF_PASSWORD"],
+                        token_path="/token", token_form={"grant_type": "password", "username": "LMSCONF_USERNAME",
+                                                         "password": "LMSCONF_PASSWORD"})
+    strategy = strategy_for(profile, CREDS)
+    spec = strategy.token_request()
+    assert (spec.method, spec.path, spec.json) == ("POST", "/token", None)
+    assert spec.data == {"grant_type": "password", "username": CREDS["LMSCONF_USERNAME"],
+                         "password": CREDS["LMSCONF_PASSWORD"]}
+    assert spec.headers["Content-Type"] == "application/x-www-form-urlencoded"
+    reply = answer({"access_token": "abcdefgh1234", "token_type": "bearer", "expires_in": 60})
+    token = strategy.parse_token(reply, now=1000.0)
+    assert (token.value, token.expires_at) == ("abcdefgh1234", 1060.0)
 
 
 def test_api_key_authenticate_builds_the_token_request_from_the_profile() -> None:

@@ -24,7 +24,7 @@ from starlette.responses import JSONResponse, PlainTextResponse, RedirectRespons
 from starlette.routing import Route
 
 from conformance import profiles
-from conformance.errors import ConfigError, CredentialsRejected, TargetUnreachable, TokenUnreadable
+from conformance.errors import ConfigError, CredentialsRejected, PermissionDenied, TargetUnreachable, TokenUnreadable
 from conformance.http.client import Client
 from conformance.http.record import Recorder
 from conformance.profiles import Profile
@@ -228,12 +228,14 @@ def test_expired_token_reauthenticates_once(make: Callable[..., Client], state: 
     assert client.stats.reauthentications == 1
 
 
-def test_persistent_401_raises_credentials_rejected(make: Callable[..., Client], state: FakeTarget) -> None:
+def test_persistent_401_is_a_permissions_problem_not_a_loop(make: Callable[..., Client], state: FakeTarget) -> None:
     client = make()
-    with pytest.raises(CredentialsRejected) as err:
+    with pytest.raises(PermissionDenied) as err:
         client.get("/always401")
     reason = str(err.value)
-    assert reason == f"credentials rejected: HTTP 401 to GET {PREFIX}/always401 again after re-authenticating"
+    assert reason.startswith(f"HTTP 401 to GET {PREFIX}/always401 again right after a fresh token")
+    assert "permissions" in reason
+    assert isinstance(err.value, CredentialsRejected)
     assert err.value.exit_code == 3
     assert state.hits["authenticate"] == 2
     assert not any(secret in reason for secret in client.secrets())

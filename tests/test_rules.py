@@ -67,7 +67,7 @@ def test_walk_that_ends_with_an_empty_page_passes_every_pagination_rule() -> Non
 
 def test_walk_without_an_empty_page_does_not_terminate() -> None:
     pages = [page(n, 3, ROWS[n * 3:n * 3 + 3] or ROWS[9:], 10) for n in range(7)]
-    with pytest.raises(RuleViolation, match="no empty page"):
+    with pytest.raises(RuleViolation, match="did not end with an empty page"):
         pagination.terminates(walk_of(ROWS, 3, pages=pages))
 
 

@@ -24,6 +24,7 @@ if TYPE_CHECKING:
     from conformance.profiles import Profile
 
 API_KEY = "LMSCONF_API_KEY"
+CREDENTIAL_PREFIX = "LMSCONF_"
 STATIC_TOKEN = "LMSCONF_TOKEN"
 EXPIRY_SKEW_S = 30.0
 
@@ -294,6 +295,37 @@ class StaticBearer(AuthStrategy):
 
     def static_token(self) -> Token:
         return Token(self.credentials[STATIC_TOKEN], time.time())
+
+
+@register
+class PasswordGrant(AuthStrategy):
+    """An OAuth 2 token endpoint (RFC 6749 4.3): ``POST {token_path}`` with the profile's form fields
+    (``[auth.token_form]``: literal values, or the names of LMSCONF_* credentials to fill in), answered
+    ``{access_token, token_type, expires_in}``; the token goes out as ``Authorization: Bearer``."""
+
+    style = "password-grant"
+
+    def form_fields(self) -> dict[str, str]:
+        return {str(k): str(v) for k, v in self.settings.get("token_form", {}).items()}
+
+    def required(self) -> list[str]:
+        named = [v for v in self.form_fields().values() if v.startswith(CREDENTIAL_PREFIX)]
+        return list(dict.fromkeys([*self.profile.credentials, *named]))
+
+    def token_request(self) -> TokenRequest:
+        form = {k: self.credentials.get(v, v) if v.startswith(CREDENTIAL_PREFIX) else v
+                for k, v in self.form_fields().items()}
+        return TokenRequest("POST", str(self.settings.get("token_path", "/token")),
+                            headers={"Content-Type": "application/x-www-form-urlencoded", "Accept": "application/json"},
+                            data=form)
+
+
+@register
+class ClientCredentials(PasswordGrant):
+    """The same token endpoint with ``grant_type=client_credentials`` (RFC 6749 4.4) and a client id and secret
+    as its form fields."""
+
+    style = "client-credentials"
 
 
 def strategy_for(profile: Profile, credentials: Mapping[str, str]) -> AuthStrategy:

@@ -25,6 +25,7 @@ from conformance.errors import (
     AnswerTooSlow,
     ConfigError,
     CredentialsRejected,
+    PermissionDenied,
     RunDeadline,
     TargetUnreachable,
     TokenUnreadable,
@@ -315,8 +316,8 @@ class Client:
         headers = self._with_auth(call.headers, fresh.value)
         response = self._exchange(replace(call, purpose="retry-401"), headers)
         if response.status_code == 401:
-            raise CredentialsRejected(f"credentials rejected: HTTP 401 to {where} "
-                                      "again after re-authenticating")
+            raise PermissionDenied(f"HTTP 401 to {where} again right after a fresh token: the account is not "
+                                   "authorised for this endpoint (a permissions problem, not an expired token)")
         return response
 
     def _obtain(self, purpose: str) -> Token:
@@ -392,8 +393,11 @@ class Client:
             self._count("refused_after_deadline")
             raise RunDeadline("the run's deadline (--timeout) passed")
         prepared = self._prepare(call, headers)
+        key = _path_of(prepared.url or call.url).lower()
         if self.throttle_enabled if call.throttle is None else call.throttle:
-            self._count("throttle_wait_s", self.throttle.acquire())
+            self._count("throttle_wait_s", self.throttle.acquire(key))
+        else:
+            self.throttle.note(key)
         total = min(self.request_total_s, self._remaining(call))
         timeout = min(call.timeout if call.timeout is not None else self.timeout, total)
         meta = {"purpose": purpose, "attempt": attempt, "deliberate": call.deliberate,

@@ -7,7 +7,7 @@ import time
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
-from pyrate_limiter import Duration, InMemoryBucket, Limiter, Rate
+from pyrate_limiter import AbstractBucket, BucketFactory, Duration, InMemoryBucket, Limiter, Rate, RateItem
 
 from conformance.errors import ConfigError
 
@@ -18,15 +18,38 @@ Window = tuple[int, float]  # (requests, per_seconds)
 _BUFFER_MS = 5
 
 
+class _PerKey(BucketFactory):
+    """One in-memory bucket per key (an endpoint), each with every window: a vendor that counts each client
+    and endpoint combination on its own (QSES "Rate Limiting") is kept under its limits endpoint by endpoint."""
+
+    def __init__(self, rates: list[Rate], per_key: bool) -> None:
+        self.rates = rates
+        self.per_key = per_key
+        self.buckets: dict[str, AbstractBucket] = {}
+        self._lock = threading.Lock()
+
+    def wrap_item(self, name: str, weight: int = 1) -> RateItem:
+        return RateItem(name, int(time.time() * 1000), weight=weight)
+
+    def get(self, item: RateItem) -> AbstractBucket:
+        key = item.name if self.per_key else ""
+        with self._lock:
+            if key not in self.buckets:
+                self.buckets[key] = self.create(InMemoryBucket, list(self.rates))
+            return self.buckets[key]
+
+
 class Throttle:
     """Blocks until a request slot is free under every window; counts the time spent waiting.
 
-    Several windows (e.g. 180 per minute and 500 per 5 minutes) may apply at once.
+    Several windows (e.g. 180 per minute and 500 per 5 minutes; 10 per second, 120 per minute ... per
+    week) may apply at once; with ``per_key`` each key (the request's endpoint) has its own count.
     """
 
-    def __init__(self, windows: Sequence[Window]) -> None:
+    def __init__(self, windows: Sequence[Window], *, per_key: bool = False) -> None:
         self.windows: tuple[Window, ...] = tuple(windows)
-        self._limiter = Limiter(InMemoryBucket([_rate(n, s) for n, s in self.windows]),
+        self.per_key = per_key
+        self._limiter = Limiter(_PerKey([_rate(n, s) for n, s in self.windows], per_key),
                                 buffer_ms=_BUFFER_MS) if self.windows else None
         self._lock = threading.Lock()
         self._waited_s = 0.0
@@ -35,8 +58,12 @@ class Throttle:
 
     @classmethod
     def from_profile(cls, profile: Profile) -> Throttle:
-        """At the profile's [ratelimit] requests per per_seconds; disabled when it has none."""
+        """At the profile's [ratelimit]: requests per per_seconds (a token bucket), or every one of its
+        windows (limit per seconds), per endpoint when it says so; disabled when it has neither."""
         section = profile.ratelimit
+        if section.get("model") == "windows":
+            windows = [(int(w["limit"]), float(w["seconds"])) for w in section.get("windows", ())]
+            return cls(windows, per_key=bool(section.get("per_endpoint", False)))
         if "requests" not in section:
             return cls.disabled()
         return cls([(int(section["requests"]), float(section["per_seconds"]))])
@@ -50,14 +77,15 @@ class Throttle:
     def enabled(self) -> bool:
         return self._limiter is not None
 
-    def acquire(self) -> float:
-        """Take one slot, blocking until one is free; returns the seconds waited."""
+    def acquire(self, key: str = "requests") -> float:
+        """Take one slot (of ``key``'s count when counted per key), blocking until one is free; returns the
+        seconds waited."""
         if self._limiter is None:
             with self._lock:
                 self._acquired += 1
             return 0.0
         start = time.monotonic()
-        self._limiter.try_acquire("requests")
+        self._limiter.try_acquire(key)
         waited = time.monotonic() - start
         with self._lock:
             self._acquired += 1
@@ -65,6 +93,12 @@ class Throttle:
             if waited >= _BUFFER_MS / 1000:
                 self._delayed += 1
         return waited
+
+    def note(self, key: str = "requests") -> None:
+        """Count a request sent without waiting (a deliberate burst) where it still fits, so the requests after
+        it keep to what the target has counted."""
+        if self._limiter is not None:
+            self._limiter.try_acquire(key, blocking=False)
 
     @property
     def waited_s(self) -> float:

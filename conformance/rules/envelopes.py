@@ -8,6 +8,7 @@ from typing import Any
 from conformance import schemas
 from conformance.rules.common import Answer, describe, expect_json_matching, media_type
 from conformance.rules.registry import Violation, rule
+from conformance.walk import dig
 
 
 @rule("envelopes.error-body", cites="VENDOR-FACTS Absorb 'Error body (GenericErrorResponse)'; 003_09d5ed03fea4db3d.txt",
@@ -31,7 +32,7 @@ def rows_validate(pages: Iterable[tuple[str, Any]], envelope_schema: str | None,
             problems = schemas.errors(envelope_schema, body)
             if problems:
                 raise Violation(f"{request}: wrapper does not match {envelope_schema}: {'; '.join(problems)}")
-        rows = body.get(collection_key) if collection_key and isinstance(body, dict) else body
+        rows = dig(body, collection_key) if collection_key and isinstance(body, dict) else body
         if rows is None:
             continue   # "until no records are returned (null returned)": a null page holds no rows
         if not isinstance(rows, list):

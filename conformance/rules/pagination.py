@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import math
 from collections import Counter
 from typing import Any
 
 from conformance.errors import WalkTooLong
 from conformance.rules.registry import Violation, rule
-from conformance.walk import Walk
+from conformance.walk import Walk, dig
 
 CITE = "003_09d5ed03fea4db3d.txt Step Two 4; Appendix A 'Pagination'"
 
@@ -19,22 +18,23 @@ def _failed_page(walk: Walk) -> None:
             raise Violation(f"{page.request} answered {page.status} without a list of rows")
 
 
-@rule("pagination.terminates", cites=CITE,
-      summary="incrementing the page index ends with an empty page within ceil(totalItems/limit)+1 requests")
+@rule("pagination.terminates", cites=f"{CITE}; 002_b0b03e2e2867055f.txt 'Response Envelopes' (HasMore)",
+      summary="the documented walk ends the documented way (an empty page, or HasMore false) within the pages its "
+              "rows need")
 def terminates(walk: Walk) -> None:
     _failed_page(walk)
     total = walk.total if isinstance(walk.total, int) else len(walk.rows)
-    bound = math.ceil(total / walk.limit) + 1
+    bound = walk.pages_needed
     if walk.capped:
         raise WalkTooLong(f"the walk at limit {walk.limit} stopped at its cap of {walk.requests} pages with rows "
-                          f"still coming (totalItems {total} would take {bound}); raise [pagination] max_pages "
+                          f"still coming ({total} rows would take {bound}); raise [pagination] max_pages "
                           "to judge it to the end")
-    if not walk.ended_empty:
-        raise Violation(f"no empty page after {walk.requests} requests at limit {walk.limit} "
-                        f"(totalItems {total}; the walk should end within {bound})")
+    if not walk.ended:
+        raise Violation(f"the walk did not end with {walk.end_text} after {walk.requests} requests at limit "
+                        f"{walk.limit} ({total} rows; the walk should end within {bound})")
     if walk.requests > bound:
         raise Violation(f"the walk took {walk.requests} requests at limit {walk.limit}; "
-                        f"totalItems {total} allows at most {bound}")
+                        f"{total} rows allow at most {bound}")
 
 
 @rule("pagination.ids-unique", cites=CITE,
@@ -47,7 +47,8 @@ def ids_unique(walk: Walk, id_field: str) -> None:
         raise Violation(f"{len(repeated)} ids appear on more than one page at limit {walk.limit} "
                         f"(first: {repeated[0]!r})")
     if isinstance(walk.total, int) and len(ids) != walk.total:
-        raise Violation(f"the walk at limit {walk.limit} returned {len(ids)} rows; totalItems says {walk.total}")
+        raise Violation(f"the walk at limit {walk.limit} returned {len(ids)} rows; {walk.total_field} says "
+                        f"{walk.total}")
 
 
 @rule("pagination.returned-items-matches", cites="003_09d5ed03fea4db3d.txt Appendix A wrapper 'returnedItems'",
@@ -60,15 +61,15 @@ def returned_items_matches(walk: Walk, field: str = "returnedItems") -> None:
             raise Violation(f"{page.request}: {field} is {stated!r} but the page holds {len(page.rows or [])} rows")
 
 
-@rule("pagination.echoes-request", cites="003_09d5ed03fea4db3d.txt Appendix A wrapper 'limit', 'offset'",
-      summary="the wrapper's limit and offset echo the requested page size and page index")
+@rule("pagination.echoes-request", cites="003_09d5ed03fea4db3d.txt Appendix A wrapper 'limit', 'offset'; "
+      "002_b0b03e2e2867055f.txt 'Response Envelopes' (DtosMeta Offset, Limit)",
+      summary="the envelope's limit and offset echo the requested page size and offset")
 def echoes_request(walk: Walk, limit_field: str = "limit", offset_field: str = "offset") -> None:
     _failed_page(walk)
     for page in walk.pages:
-        body = page.body if isinstance(page.body, dict) else {}
-        if body.get(limit_field) != page.limit or body.get(offset_field) != page.offset:
-            raise Violation(f"{page.request}: wrapper says {limit_field}={body.get(limit_field)!r}, "
-                            f"{offset_field}={body.get(offset_field)!r}")
+        limit, offset = dig(page.body, limit_field), dig(page.body, offset_field)
+        if limit != page.limit or offset != page.offset:
+            raise Violation(f"{page.request}: envelope says {limit_field}={limit!r}, {offset_field}={offset!r}")
 
 
 @rule("pagination.default-limit", cites="003_09d5ed03fea4db3d.txt Appendix A 'Pagination' ('If no pagination "

@@ -7,15 +7,25 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from conformance.http.client import Client
+from conformance.plugin import STATE
 from conformance.profiles import Profile, Resource
 from conformance.rules import check_all, envelopes, pagination
 from conformance.suites.examples import examples
 from conformance.suites.fixtures import cached_walk, max_limit
-from conformance.walk import Walk, fetch_rows, walk, wrapped
+from conformance.walk import Walk, fetch_rows, rows_path, walk, wrapped
 
 pytestmark = pytest.mark.pagination
 FIXED_LIMITS = ("small", "default", "medium", "max")
 EXAMPLES = examples(3)
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    """The fixed page sizes walked: the profile's [pagination] walk_sizes (a vendor that counts every request
+    against a small quota walks fewer), else all of FIXED_LIMITS."""
+    if "size" in metafunc.fixturenames:
+        profile = metafunc.config.stash[STATE].profile
+        sizes = list(profile.pagination.get("walk_sizes", FIXED_LIMITS)) if profile else []
+        metafunc.parametrize("size", sizes)
 
 
 def limit_for(profile: Profile, name: str) -> int:
@@ -39,7 +49,6 @@ def check_walk(result: Walk, resource: Resource, profile: Profile) -> None:
 
 @pytest.mark.rule("pagination.terminates", "pagination.ids-unique", "pagination.returned-items-matches",
                   "pagination.echoes-request")
-@pytest.mark.parametrize("size", FIXED_LIMITS)
 def test_walk_ends_with_every_row_once(client: Client, profile: Profile, resource: Resource, size: str) -> None:
     limit = limit_for(profile, size)
     result = walk(client, profile, resource, limit) if limit != max_limit(profile) else \
@@ -72,7 +81,7 @@ def test_every_page_and_row_matches_its_schema(client: Client, profile: Profile,
     result = cached_walk(client, profile, resource, max_limit(profile))
     pages = [(page.request, page.body) for page in result.pages]
     envelopes.rows_validate(pages, profile.pagination.get("envelope_schema"), resource.schema,
-                            resource.collection_key)
+                            rows_path(profile, resource))
 
 
 @pytest.mark.rule("envelopes.rows-validate")
