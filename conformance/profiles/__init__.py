@@ -38,6 +38,7 @@ class Resource:
     item_schema: str | None = None
     writable: bool = False
     user_context: bool = False
+    id_kind: str = "guid"
 
     @property
     def nested(self) -> bool:
@@ -138,6 +139,7 @@ def _resource(r: dict[str, Any]) -> Resource:
         default_version=r.get("default_version"), appendix_c_rows=tuple(r.get("appendix_c_rows", ())),
         counterpart=r.get("counterpart"), item_schema=r.get("item_schema"),
         writable=bool(r.get("writable", False)), user_context=bool(r.get("user_context", False)),
+        id_kind=str(r.get("id_kind", "guid")),
     )
 
 

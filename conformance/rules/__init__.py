@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from conformance.rules import auth, envelopes, filtering, pagination, ratelimit, sorting, status
+from conformance.rules import auth, envelopes, filtering, media, pagination, put, ratelimit, sorting, status, writes
 from conformance.rules.registry import (
     CHECKS,
     REGISTRY,
@@ -20,5 +20,5 @@ load_rules()   # every vendor's own rules (conformance/vendors/<vendor>/rules)
 
 __all__ = [
     "CHECKS", "REGISTRY", "Check", "Rule", "RuleViolation", "Violation", "auth", "check_all", "envelopes",
-    "filtering", "get", "pagination", "ratelimit", "rule", "sorting", "status",
+    "filtering", "get", "media", "pagination", "put", "ratelimit", "rule", "sorting", "status", "writes",
 ]

@@ -1,4 +1,5 @@
-"""Authentication rules (seed 003 Step Two 3: x-api-key on every call, POST /authenticate)."""
+"""Authentication rules: seed 003 Step Two 3 (x-api-key on every call, POST /authenticate); seed 002
+'Authentication and Authorisation' (password grant, expiring tokens, per-endpoint authorisation, same origin)."""
 
 from __future__ import annotations
 
@@ -8,11 +9,12 @@ import json
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from conformance.rules.common import Answer, describe, expect_json_matching, expect_status
+from conformance.rules.common import Answer, describe, expect_json_matching, expect_status, json_body
 from conformance.rules.registry import Violation, rule
 
 
-@rule("auth.token-issued", cites="003_09d5ed03fea4db3d.txt Step Two 3 ('Post .../authenticate'); VENDOR-FACTS Absorb",
+@rule("auth.token-issued", cites="003_09d5ed03fea4db3d.txt Step Two 3 ('Post .../authenticate'); VENDOR-FACTS Absorb; "
+      "002_b0b03e2e2867055f.txt 'To get an Access Token'",
       summary="valid credentials are answered 200 with a token in the documented shape")
 def token_issued(ex: Answer, token_schema: str) -> None:
     if ex.status != 200:
@@ -88,3 +90,94 @@ def bare_token_accepted(ex: Answer) -> None:
       summary="POST /authenticate with a credential field missing or empty is answered 400")
 def authenticate_missing_fields(exchanges: Iterable[Answer], expected: int = 400) -> None:
     expect_status(exchanges, expected, " for an authenticate body with a field missing")
+
+
+# ---- token lifecycle and access (seed 002 'Authentication and Authorisation', 'The Same Origin Policy') ----
+QSES_AUTH = "002_b0b03e2e2867055f.txt 'Authentication and Authorisation'"
+QSES_TOKENS = "002_b0b03e2e2867055f.txt 'How to use the Access Tokens'"
+ORIGIN_HEADERS = ("access-control-allow-origin", "access-control-allow-credentials",
+                  "access-control-allow-methods", "access-control-allow-headers")
+
+
+@rule("auth.expired-token-refused", cites=QSES_TOKENS + " ('the access tokens are set to expire')",
+      summary="a token used after the lifetime its reply states (expires_in) is refused with 401")
+def expired_token_refused(before: Answer, after: Answer, bad_token: int = 401) -> None:
+    if before.status is None or not 200 <= before.status < 300:
+        raise Violation(f"the token was refused while still within its lifetime; {describe(before)}")
+    if after.status != bad_token:
+        raise Violation(f"the token still worked after its stated lifetime (expected {bad_token}); {describe(after)}")
+
+
+@rule("auth.reauthentication-recovers", cites=QSES_TOKENS + " ('If a 401 HTTP status is returned ... get a new "
+      "access token ... and try calling the same API endpoint again')",
+      summary="after a 401 for an expired token, one new token makes the same call succeed")
+def reauthentication_recovers(refused: Answer, token_answer: Answer, retried: Answer, old_token: str,
+                              new_token: str | None, bad_token: int = 401) -> None:
+    if refused.status != bad_token:
+        raise Violation(f"the expired token was not refused with {bad_token}; {describe(refused)}")
+    if token_answer.status is None or not 200 <= token_answer.status < 300 or not new_token:
+        raise Violation(f"no new token was issued; {describe(token_answer)}")
+    if new_token == old_token:
+        raise Violation("the token endpoint handed back the expired token instead of a new one")
+    if retried.status is None or not 200 <= retried.status < 300:
+        raise Violation(f"the same call with the new token did not succeed; {describe(retried)}")
+
+
+@rule("auth.no-refresh", cites=QSES_AUTH + " ('have limited expiry time and cannot be refreshed')",
+      summary="the token reply carries no refresh_token and a refresh_token grant is refused with a 4xx")
+def no_refresh(token_answer: Answer, refresh_answer: Answer) -> None:
+    ok, body = json_body(token_answer)
+    if ok and isinstance(body, dict) and body.get("refresh_token"):
+        raise Violation("the token reply carries a refresh_token although tokens cannot be refreshed")
+    if refresh_answer.status is None or not 400 <= refresh_answer.status < 500:
+        raise Violation(f"a refresh_token grant was not refused; {describe(refresh_answer)}")
+
+
+@rule("auth.bad-credentials-refused", cites=QSES_AUTH + " ('Error Response ... invalid_grant'); RFC 6749 5.2",
+      summary="a token request with a wrong password is refused with the documented status and OAuth error body")
+def bad_credentials_refused(exchanges: Iterable[Answer], expected: int, error_schema: str) -> None:
+    for ex in exchanges:
+        if ex.status != expected:
+            raise Violation(f"wrong credentials were not refused with {expected}; {describe(ex)}")
+        expect_json_matching(ex, error_schema, "the refusal body")
+
+
+@rule("auth.username-case-insensitive", cites=QSES_AUTH + " ('the username is case-insensitive but the password "
+      "is case-sensitive')",
+      summary="the username is accepted in any letter case; the password with its case changed is refused")
+def username_case_insensitive(other_case_user: Iterable[Answer], other_case_password: Answer) -> None:
+    for ex in other_case_user:
+        if ex.status is None or not 200 <= ex.status < 300:
+            raise Violation(f"the username in another letter case was refused; {describe(ex)}")
+    if other_case_password.status is not None and 200 <= other_case_password.status < 300:
+        raise Violation(f"the password in another letter case was accepted; {describe(other_case_password)}")
+
+
+@rule("auth.denied-endpoint-is-401", cites=QSES_AUTH + " ('each account has to be authorised ... Calling other "
+      "endpoints will result in an unauthorized error'; Error Response)",
+      summary="an account calling an endpoint it is not granted gets 401 with the documented denial body")
+def denied_endpoint_is_401(exchanges: Iterable[Answer], expected: int, denial_schema: str) -> None:
+    for ex in exchanges:
+        if ex.status != expected:
+            raise Violation(f"a call to an endpoint the account is not granted was not answered {expected}; "
+                            f"{describe(ex)}")
+        expect_json_matching(ex, denial_schema, "the denial body")
+
+
+@rule("auth.open-paths-need-no-token", cites=QSES_AUTH + " ('With the exception of the endpoints under Diagnostics')",
+      summary="the endpoints documented as open answer 2xx without any token")
+def open_paths_need_no_token(exchanges: Iterable[Answer]) -> None:
+    for ex in exchanges:
+        if ex.status is None or not 200 <= ex.status < 300:
+            raise Violation(f"an endpoint documented as open refused a call without a token; {describe(ex)}")
+
+
+@rule("auth.same-origin-only", cites="002_b0b03e2e2867055f.txt 'The Same Origin Policy'",
+      summary="no response grants cross-origin access to a foreign Origin, and a CORS preflight is not granted")
+def same_origin_only(exchanges: Iterable[Answer]) -> None:
+    for ex in exchanges:
+        granted = [h for h in ORIGIN_HEADERS if h in {k.lower() for k in ex.response_headers}]
+        if granted:
+            what = "a CORS preflight" if ex.method == "OPTIONS" else "a call"
+            raise Violation(f"{what} from a foreign Origin was granted cross-origin access ({', '.join(granted)}); "
+                            f"{describe(ex)}")

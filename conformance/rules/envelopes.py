@@ -11,19 +11,22 @@ from conformance.rules.registry import Violation, rule
 from conformance.walk import dig
 
 
-@rule("envelopes.error-body", cites="VENDOR-FACTS Absorb 'Error body (GenericErrorResponse)'; 003_09d5ed03fea4db3d.txt",
-      summary="every error response is a JSON body in the documented error structure (text not compared)")
-def error_body(exchanges: Iterable[Answer], error_schema: str) -> None:
+@rule("envelopes.error-body", cites="VENDOR-FACTS Absorb 'Error body (GenericErrorResponse)'; "
+      "003_09d5ed03fea4db3d.txt; 002_b0b03e2e2867055f.txt 'Content Type', 'Authentication and Authorisation' (error responses)",
+      summary="every error response is a body of the documented media type in the documented error structure "
+              "(text not compared)")
+def error_body(exchanges: Iterable[Answer], error_schema: str, documented_type: str = "application/json") -> None:
     for ex in exchanges:
         if ex.status is None or ex.status < 400:
             continue
-        if media_type(ex) != "application/json":
-            raise Violation(f"error body is not application/json ({media_type(ex) or 'no content-type'}); "
+        if media_type(ex) != documented_type:
+            raise Violation(f"error body is not {documented_type} ({media_type(ex) or 'no content-type'}); "
                             f"{describe(ex)}")
         expect_json_matching(ex, error_schema, "error body")
 
 
-@rule("envelopes.rows-validate", cites="003_09d5ed03fea4db3d.txt Appendix A (wrapper; camel case); VENDOR-FACTS fields",
+@rule("envelopes.rows-validate", cites="003_09d5ed03fea4db3d.txt Appendix A (wrapper; camel case); "
+      "002_b0b03e2e2867055f.txt 'Response Envelopes' (DtosEnvelope); VENDOR-FACTS fields",
       summary="every page matches the wrapper schema and every row matches the resource schema")
 def rows_validate(pages: Iterable[tuple[str, Any]], envelope_schema: str | None, row_schema: str,
                   collection_key: str | None) -> None:
@@ -41,3 +44,36 @@ def rows_validate(pages: Iterable[tuple[str, Any]], envelope_schema: str | None,
             problems = schemas.errors(row_schema, row, limit=3)
             if problems:
                 raise Violation(f"{request}: row {index} does not match {row_schema}: {'; '.join(problems)}")
+
+
+ENVELOPES = "002_b0b03e2e2867055f.txt 'Response Envelopes'"
+
+
+@rule("envelopes.total-count-on-request", cites=ENVELOPES + " (TotalCount: 'only not null when client explicitly "
+      "asked')",
+      summary="the total count is null or absent unless asked for; asked for, it equals the rows a full walk returns")
+def total_count_on_request(unasked: Iterable[tuple[str, Any]], total_field: str, asked_total: Any,
+                           rows_walked: int) -> None:
+    for request, body in unasked:
+        value = dig(body, total_field)
+        if value is not None:
+            raise Violation(f"{request}: {total_field} is {value!r} although the request did not ask for it")
+    if not isinstance(asked_total, int) or isinstance(asked_total, bool):
+        raise Violation(f"{total_field} is {asked_total!r} when asked for (expected the number of rows)")
+    if asked_total != rows_walked:
+        raise Violation(f"{total_field} is {asked_total} when asked for, but the walk returned {rows_walked} rows")
+
+
+@rule("envelopes.single-envelope", cites=ENVELOPES + " ('Envelope Wrapping a Single DTO')",
+      summary="a single record comes in the single-record envelope, holding the record asked for")
+def single_envelope(request: str, status: int, body: Any, envelope_schema: str, record_path: str,
+                    id_field: str, expected_id: Any) -> None:
+    if status != 200:
+        raise Violation(f"{request} answered {status}")
+    problems = schemas.errors(envelope_schema, body)
+    if problems:
+        raise Violation(f"{request}: the answer does not match {envelope_schema}: {'; '.join(problems)}")
+    record = dig(body, record_path)
+    if not isinstance(record, dict) or record.get(id_field) != expected_id:
+        got = record.get(id_field) if isinstance(record, dict) else record
+        raise Violation(f"{request}: {record_path}.{id_field} is {got!r}, not {expected_id!r}")

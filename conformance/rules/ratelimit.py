@@ -25,7 +25,7 @@ from conformance.rules.common import Answer, describe
 from conformance.rules.registry import Violation, rule
 
 CITE = "003_09d5ed03fea4db3d.txt Appendix A 'Rate Limiting'"
-RETRY_AFTER_CITE = CITE + "; RFC 9110 section 10.2.3 (Retry-After)"
+RETRY_AFTER_CITE = CITE + "; 002_b0b03e2e2867055f.txt 'Rate Limiting' (Retry-After); RFC 9110 section 10.2.3"
 PRESENCE = ("required", "optional", "absent")
 TOLERANCE_S = 0.05
 _DIGITS = re.compile(r"[0-9]+")
@@ -252,3 +252,72 @@ def recovers_after_wait(limited_answer: Timed, follow_up: Timed, limits: Limits,
     if code is None or not 200 <= code < 300:
         raise Violation(f"{describe(follow_up)} {waited:.2f} s after a 429 that asked for {wait:.2f} s "
                         f"(Retry-After {limited_answer.response_headers.get('retry-after')!r})")
+
+
+# ---- fixed windows per client and endpoint (seed 002 'Rate Limiting') ----
+WINDOWS_CITE = "002_b0b03e2e2867055f.txt 'Rate Limiting'"
+
+
+@dataclass(frozen=True)
+class Window:
+    """One documented period with its own count: ``limit`` requests per ``seconds``, named ``period``."""
+
+    period: str
+    seconds: float
+    limit: int
+
+    @classmethod
+    def all_from(cls, section: Mapping[str, Any]) -> list[Window]:
+        return [cls(str(w["period"]), float(w["seconds"]), int(w["limit"])) for w in section.get("windows", ())]
+
+
+@rule("ratelimit.windows-enforced", cites=WINDOWS_CITE + " ('if either of them reaches the threshold then you "
+      "request will be rejected')",
+      summary="each window refuses the request after its threshold with 429, and none before it")
+def windows_enforced(window: Window, answers: Sequence[Answer], counted_before: int = 0,
+                     limited_status: int = 429) -> None:
+    allowed = window.limit - counted_before
+    statuses = [ex.status for ex in answers]
+    first = next((i for i, status in enumerate(statuses) if status == limited_status), None)
+    if first is None:
+        raise Violation(f"{len(answers)} requests in one {window.period} window ({counted_before} counted before; "
+                        f"threshold {window.limit}) met no {limited_status}")
+    if first < allowed:
+        raise Violation(f"request {counted_before + first + 1} in one {window.period} window was refused; the "
+                        f"threshold is {window.limit}; {describe(answers[first])}")
+    if first > allowed:
+        raise Violation(f"requests beyond the {window.period} threshold of {window.limit} were admitted "
+                        f"(the first {limited_status} came at request {counted_before + first + 1})")
+    wrong = [describe(ex) for ex in answers[:first] if ex.status is None or not 200 <= ex.status < 300]
+    if wrong:
+        raise Violation(f"requests within the {window.period} threshold failed: {'; '.join(wrong[:3])}")
+
+
+@rule("ratelimit.reason-names-window", cites=WINDOWS_CITE + " ('HTTP status code reason will be set according to "
+      "the time period that reached the threshold')",
+      summary="a 429's reason phrase names the window that tripped and its threshold (the wording is not compared)")
+def reason_names_window(window: Window, limited_answer: Answer) -> None:
+    reason = str(getattr(limited_answer, "reason", "") or "")
+    numbers = _DIGITS.findall(reason)
+    if window.period.lower() not in reason.lower() or str(window.limit) not in numbers:
+        raise Violation(f"the reason phrase {reason!r} does not name the {window.period} window and its "
+                        f"threshold {window.limit}; {describe(limited_answer)}")
+
+
+@rule("ratelimit.retry-after-sufficient", cites=WINDOWS_CITE + " ('the number of seconds left before your count "
+      "will be reset')",
+      summary="after waiting the Retry-After a 429 gave, the same endpoint answers again")
+def retry_after_sufficient(window: Window, limited_answer: Answer, follow_up: Answer, waited_s: float) -> None:
+    if follow_up.status is None or not 200 <= follow_up.status < 300:
+        raise Violation(f"after waiting the {waited_s:g} s Retry-After of a {window.period} 429 the endpoint still "
+                        f"refused; {describe(follow_up)}")
+
+
+@rule("ratelimit.per-endpoint", cites=WINDOWS_CITE + " ('If you hit from the same IP another endpoint, then that IP "
+      "and endpoint combination will have its own throttle count')",
+      summary="while one endpoint is refused with 429, another endpoint still answers")
+def per_endpoint(limited_answer: Answer, other: Answer, limited_status: int = 429) -> None:
+    if limited_answer.status != limited_status:
+        raise Violation(f"the first endpoint was not limited; {describe(limited_answer)}")
+    if other.status is None or not 200 <= other.status < 300:
+        raise Violation(f"another endpoint was refused while the first was limited; {describe(other)}")

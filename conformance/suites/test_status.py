@@ -12,6 +12,11 @@ from conformance.profiles import Profile, Resource
 from conformance.rules import envelopes, status
 
 UNKNOWN_IDS = ("00000000-0000-0000-0000-000000000000", str(uuid.UUID(int=0xC0FFEE)))
+UNKNOWN_INT_IDS = ("2147483647", "987654321")   # ids no seeded record has (an int id: the resource's id_kind)
+
+
+def unknown_ids(resource: Resource) -> tuple[str, ...]:
+    return UNKNOWN_INT_IDS if resource.id_kind == "int" else UNKNOWN_IDS
 
 
 @pytest.mark.rule("status.bad-token-is-401")
@@ -28,7 +33,7 @@ def test_bad_or_missing_token_is_401(client: Client, recorder: Recorder, profile
 @pytest.mark.rule("status.unknown-id-is-404")
 def test_unknown_id_is_404(client: Client, recorder: Recorder, profile: Profile, item_resource: Resource) -> None:
     mark = recorder.mark()
-    for unknown in UNKNOWN_IDS:
+    for unknown in unknown_ids(item_resource):
         client.request("GET", (item_resource.item_path or "").format(id=unknown), deliberate=True)
     status.unknown_id_is_404(recorder.since(mark), profile.status["not_found"])
 
@@ -56,9 +61,15 @@ def test_error_bodies_keep_the_documented_structure(client: Client, recorder: Re
                                                     resource: Resource, api_key_headers: dict[str, str]) -> None:
     mark = recorder.mark()
     if resource.item_path:
-        client.request("GET", resource.item_path.format(id=UNKNOWN_IDS[0]), deliberate=True)
+        client.request("GET", resource.item_path.format(id=unknown_ids(resource)[0]), deliberate=True)
     client.request("GET", resource.path, params={profile.pagination["limit_param"]: "abc"}, deliberate=True)
     client.request("GET", resource.path, headers=api_key_headers, auth=False, deliberate=True)
     errors = [ex for ex in recorder.since(mark) if ex.status is not None and ex.status >= 400]
     assert errors, "none of the error-provoking requests was answered with an error status"
-    envelopes.error_body(errors, profile.raw["errors"]["schema"])
+    envelopes.error_body(errors, profile.raw["errors"]["schema"], error_media_type(profile))
+
+
+def error_media_type(profile: Profile) -> str:
+    """The media type error bodies carry: the profile's response Content-Type without its parameters."""
+    documented = str(profile.section("media").get("response_content_type", "application/json"))
+    return documented.split(";", 1)[0].strip().lower()

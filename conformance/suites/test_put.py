@@ -1,0 +1,58 @@
+"""Whole-record PUT (seed 002 'POST and PUT requests'): no partial updates. The record is one this test
+created (its name in the ledger before the POST leaves), so a live sandbox keeps every record it had; it is
+restored exactly, verified, and deleted at the end of the session."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from conformance.cleanup import Ledger
+from conformance.http.client import Client
+from conformance.profiles import Profile
+from conformance.rules import check_all
+from conformance.rules import put as put_rules
+from conformance.suites.creating import create, local_path, new_record, record_of, write_settings
+
+pytestmark = pytest.mark.writes
+
+
+def _read(client: Client, profile: Profile, path: str) -> dict[str, Any]:
+    response = client.get(path)
+    record = record_of(profile, response) if response.status_code == 200 else None
+    assert record is not None, f"GET {path} answered {response.status_code} without a record"
+    return record
+
+
+@pytest.mark.rule("put.replaces-whole-record", "put.ignored-fields-kept")
+def test_put_replaces_the_whole_record(client: Client, profile: Profile, ledger: Ledger) -> None:
+    conf = write_settings(profile)
+    omitted = conf.get("omitted_field")
+    if not omitted:
+        pytest.skip(f"profile {profile.id} documents no whole-record PUT")
+    resource = profile.resource(conf["resource"])
+    record, name = new_record(profile, ledger, "put")
+    created = create(client, ledger, profile, resource, record, name)
+    path = local_path(client, created.headers.get("Location"))
+    if path is None:
+        made = record_of(profile, created)
+        if made is None or not resource.item_path:
+            pytest.skip(f"the create answered {created.status_code} naming no record to PUT")
+        path = resource.item_path.format(id=made[resource.id_field])
+    original = _read(client, profile, path)
+    ignored = [str(f) for f in conf.get("ignored_on_put", ())]
+    sent = {k: v for k, v in original.items() if k != omitted and k not in ignored}
+    response = client.put(path, json=sent)
+    assert response.status_code < 300, f"PUT {path} answered {response.status_code}"
+    after = _read(client, profile, path)
+    check_all(
+        lambda: put_rules.replaces_whole_record(sent, str(omitted), after, ignored),
+        lambda: put_rules.ignored_fields_kept(original, after, ignored),
+    )
+    restore = {k: v for k, v in original.items() if k not in ignored}
+    client.put(path, json=restore)
+    restored = _read(client, profile, path)
+    read_only = set(conf.get("read_only", ())) | set(ignored)
+    differs = sorted(k for k in original if k not in read_only and restored.get(k) != original.get(k))
+    assert not differs, f"the record did not come back as it was after restoring it: {differs}"

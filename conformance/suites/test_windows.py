@@ -1,0 +1,118 @@
+"""Fixed rate-limit windows per client and endpoint (seed 002 'Rate Limiting'): each window's threshold, the
+reason phrase naming it, a Retry-After that is enough, and a count per endpoint.
+
+Every test here spends quota on purpose (marker ``quota``). Each window is tried on an endpoint of its own (an
+item path no other test calls: the vendor counts each path apart), so its count starts fresh. Requests are
+spaced so only the window under test trips: the embedded simulator's clock is moved forward between them, a
+live target is waited for. A live run provokes only the profile's ``live_windows`` (an hour's or a week's
+threshold is not spent on a sandbox); on the embedded simulator the longer windows' counts are filled through its
+test hook up to a few requests below the threshold, then the last requests are really sent.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+
+from conformance.http.client import Client
+from conformance.http.record import Exchange, Recorder
+from conformance.http.retry import parse_retry_after
+from conformance.plugin import STATE
+from conformance.profiles import Profile, Resource
+from conformance.rules import check_all, ratelimit
+from conformance.rules.ratelimit import Window
+from conformance.suites.fixtures import cached_walk, max_limit
+from conformance.suites.timing import Waiter
+from conformance.target import Target
+
+pytestmark = pytest.mark.quota
+SENT_PAST_THRESHOLD = 1   # requests sent after the one that should be refused (none: each spends quota)
+FILLED_BELOW = 3          # a filled window is left this many requests below its threshold
+
+
+def windows(profile: Profile | None) -> list[Window]:
+    if profile is None or profile.ratelimit.get("model") != "windows":
+        return []
+    return Window.all_from(profile.ratelimit)
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    if "window" in metafunc.fixturenames:
+        found = windows(metafunc.config.stash[STATE].profile)
+        metafunc.parametrize("window", found, ids=[w.period for w in found])
+
+
+@pytest.fixture(scope="module")
+def endpoints(client: Client, profile: Profile) -> Iterator[list[str]]:
+    """Item paths of distinct records of the first collection, one per window test plus one."""
+    resource = _first_with_items(profile)
+    rows = cached_walk(client, profile, resource, max_limit(profile)).rows
+    needed = len(windows(profile)) + 1
+    if len(rows) < needed:
+        pytest.skip(f"{resource.path} holds {len(rows)} records; the window tests need {needed}")
+    yield [(resource.item_path or "").format(id=row[resource.id_field]) for row in rows[-needed:]]
+
+
+def _first_with_items(profile: Profile) -> Resource:
+    for resource in profile.resources:
+        if resource.item_path and resource.paginated and not resource.nested:
+            return resource
+    pytest.skip(f"profile {profile.id} has no collection with single-record paths")
+
+
+def _send(client: Client, path: str) -> Exchange:
+    client.request("GET", path, deliberate=True, retry_429=False, throttle=False, purpose="quota")
+    return client.recorder.exchanges[-1]
+
+
+def _fill(target: Target, path: str, window: Window, count: int) -> None:
+    hook = target.simulator.hook("charge") if target.simulator is not None else None
+    if hook is None:
+        pytest.skip(f"the {window.period} window cannot be filled on this target")
+    hook(path, window.period, count)
+
+
+@pytest.mark.rule("ratelimit.windows-enforced", "ratelimit.reason-names-window", "ratelimit.retry-after-valid",
+                  "ratelimit.retry-after-sufficient", "ratelimit.per-endpoint")
+def test_each_window_trips_at_its_threshold(client: Client, recorder: Recorder, profile: Profile, target: Target,
+                                            window: Window, endpoints: list[str]) -> None:
+    every = windows(profile)
+    index = every.index(window)
+    path = endpoints[index]
+    waiter = Waiter(target, live_max_s=float(profile.ratelimit.get("max_wait_s", 65)))
+    live_windows = profile.ratelimit.get("live_windows", [w.period for w in every])
+    counted = 0
+    if not waiter.simulated and window.period not in live_windows:
+        pytest.skip(f"a live run does not spend the {window.period} quota (profile live_windows)")
+    if window.period not in live_windows:   # embedded only: fill the long window's count, send the last few
+        counted = window.limit - FILLED_BELOW
+        _fill(target, path, window, counted)
+    shorter = every[:index]
+    answers: list[Exchange] = []
+    started = {w.period: 0 for w in shorter}
+    for _ in range(window.limit - counted + SENT_PAST_THRESHOLD):
+        for w in shorter:   # keep under every shorter window: wait for it to reset before it would trip
+            if started[w.period] >= w.limit:
+                waiter.wait(w.seconds + 0.05, f"the {w.period} window resetting")
+                started = {s.period: 0 if s.seconds <= w.seconds else started[s.period] for s in shorter}
+        answers.append(_send(client, path))
+        started = {k: v + 1 for k, v in started.items()}
+        if answers[-1].status == profile.status.get("rate_limited", 429):
+            break
+    limited = answers[-1] if answers and answers[-1].status == profile.status.get("rate_limited", 429) else None
+    limited_status = int(profile.status.get("rate_limited", 429))
+    checks = [lambda: ratelimit.windows_enforced(window, answers, counted, limited_status)]
+    if limited is not None:
+        checks.append(lambda: ratelimit.reason_names_window(window, limited))
+        checks.append(lambda: ratelimit.retry_after_valid([limited], str(profile.ratelimit.get("retry_after"))))
+        if index == 0:
+            other = next(p for p in endpoints if p != path)
+            checks.append(lambda: ratelimit.per_endpoint(limited, _send(client, other)))
+    check_all(*checks)
+    assert limited is not None
+    wait = parse_retry_after(limited.response_headers.get("retry-after"))
+    if wait is None:
+        pytest.skip("the 429 named no usable Retry-After to wait for")
+    waiter.wait(wait, f"the {window.period} Retry-After")
+    ratelimit.retry_after_sufficient(window, limited, _send(client, path), wait)
