@@ -12,7 +12,8 @@ from conformance.walk import dig
 
 
 @rule("envelopes.error-body", cites="VENDOR-FACTS Absorb 'Error body (GenericErrorResponse)'; "
-      "003_09d5ed03fea4db3d.txt; 002_b0b03e2e2867055f.txt 'Content Type', 'Authentication and Authorisation' (error responses)",
+      "003_09d5ed03fea4db3d.txt; 002_b0b03e2e2867055f.txt 'Content Type', 'Authentication and Authorisation' "
+      "(error responses)",
       summary="every error response is a body of the documented media type in the documented error structure "
               "(text not compared)")
 def error_body(exchanges: Iterable[Answer], error_schema: str, documented_type: str = "application/json") -> None:
