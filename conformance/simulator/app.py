@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import secrets
 import time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
+from typing import Any
 from pathlib import Path
 
 from starlette.applications import Starlette
@@ -75,8 +76,20 @@ class Simulator:
 
     @property
     def announced_credentials(self) -> dict[str, str]:
-        """The credentials this profile needs (the simulator may hold more, for the other APIs it serves)."""
-        return {name: self.credentials[name] for name in self.profile.credentials}
+        """The credentials this profile needs (the simulator may hold more, for the other APIs it serves), then
+        any further accounts its dialect offers (a restricted account)."""
+        return {**{name: self.credentials[name] for name in self.profile.credentials}, **self.extra_credentials}
+
+    @property
+    def extra_credentials(self) -> dict[str, str]:
+        """Further accounts the dialect offers, as LMSCONF_* settings (its app's ``state.extra_credentials``)."""
+        return dict(getattr(self.app.state, "extra_credentials", {}))
+
+    def hook(self, name: str) -> Callable[..., Any] | None:
+        """A test hook the dialect offers (its app's ``state.hooks``), e.g. filling a rate-limit window's count;
+        None when it offers none by that name."""
+        hooks: dict[str, Callable[..., Any]] = getattr(self.app.state, "hooks", {})
+        return hooks.get(name)
 
     def advance_clock(self, seconds: float) -> None:
         """Move the simulator's clock (token expiry, rate limit) forward; for tests of time-bound behaviour."""
