@@ -69,3 +69,30 @@ def test_from_profile_uses_the_documented_rate() -> None:
 def test_a_rate_below_a_millisecond_is_a_config_error() -> None:
     with pytest.raises(ConfigError):
         Throttle([(1, 0.0001)])
+
+
+def test_per_key_windows_count_each_endpoint_on_its_own() -> None:
+    throttle = Throttle([(3, 0.4), (5, 2.0)], per_key=True)
+    try:
+        start = time.monotonic()
+        for _ in range(3):
+            throttle.acquire("/contacts")
+        for _ in range(3):
+            throttle.acquire("/courses")   # another endpoint: its own count, no wait
+        quick = time.monotonic() - start
+        throttle.acquire("/contacts")      # the fourth on /contacts waits for its 0.4 s window
+        waited = time.monotonic() - start
+    finally:
+        throttle.close()
+    assert quick < 0.3
+    assert waited >= 0.35
+
+
+def test_windows_profile_gives_every_window_per_endpoint() -> None:
+    profile = profiles.load("qses")
+    throttle = Throttle.from_profile(profile)
+    try:
+        assert throttle.per_key
+        assert throttle.windows == ((10, 1.0), (120, 60.0), (3600, 3600.0), (43200, 86400.0), (216000, 604800.0))
+    finally:
+        throttle.close()
