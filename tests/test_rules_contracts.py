@@ -57,7 +57,7 @@ def test_a_row_offset_walk_ends_when_has_more_is_false() -> None:
 def test_a_walk_whose_has_more_never_turns_false_does_not_terminate() -> None:
     result = walk(Envelopes(has_more="always"), QSES, CONTACTS, 20)
     assert not result.ended and result.requests <= 7   # bounded: a short page, then the slack
-    with pytest.raises(RuleViolation, match="did not end with Meta.HasMore false"):
+    with pytest.raises(RuleViolation, match=r"did not end with Meta\.HasMore false"):
         pagination.terminates(result)
 
 
@@ -131,9 +131,9 @@ def test_a_window_refuses_exactly_after_its_threshold() -> None:
     ratelimit.windows_enforced(SECOND, answers)
     ratelimit.windows_enforced(Window("Hour", 3600, 3600), answers[-4:], counted_before=3597)
     with pytest.raises(RuleViolation, match="met no 429"):
-        ratelimit.windows_enforced(SECOND, answers[:10] + [Answer(200, {})])
+        ratelimit.windows_enforced(SECOND, [*answers[:10], Answer(200, {})])
     with pytest.raises(RuleViolation, match="request 9"):
-        ratelimit.windows_enforced(SECOND, answers[:8] + [Answer(429, "", raw=True)])
+        ratelimit.windows_enforced(SECOND, [*answers[:8], Answer(429, "", raw=True)])
 
 
 def test_the_reason_phrase_names_the_window_whatever_its_wording() -> None:
