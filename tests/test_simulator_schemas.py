@@ -11,9 +11,13 @@ import pytest
 from conformance.paths import SCHEMAS
 from conformance.profiles import load
 
-PROFILES = ("absorb-v1_5", "absorb-v1_5-compat", "absorb-v1")
+PROFILES = ("absorb-v1_5", "absorb-v1_5-compat", "absorb-v1", "qses")
+OTHER_SCHEMAS = (("auth", "token_error_schema"), ("auth", "denial_schema"), ("media", "unsupported_schema"),
+                 ("pagination", "envelope_schema"), ("pagination", "item_envelope_schema"))
 NAMED = sorted({name for p in PROFILES for r in load(p).resources for name in (r.schema, r.item_schema) if name}
-               | {load(p).raw["errors"]["schema"] for p in PROFILES} | {load(p).auth["token_schema"] for p in PROFILES})
+               | {load(p).raw["errors"]["schema"] for p in PROFILES} | {load(p).auth["token_schema"] for p in PROFILES}
+               | {load(p).section(part)[key] for p in PROFILES for part, key in OTHER_SCHEMAS
+                  if key in load(p).section(part)})
 
 
 def document(name: str) -> dict[str, object]:

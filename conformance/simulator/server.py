@@ -19,6 +19,7 @@ import uvicorn
 
 from conformance.errors import ConfigError
 from conformance.simulator.app import Simulator
+from conformance.simulator.reason import ReasonPhraseProtocol
 
 DEFAULT_HOST = "127.0.0.1"
 LOOPBACK = frozenset({"127.0.0.1", "localhost", "::1"})
@@ -59,8 +60,9 @@ def _url(host: str, port: int) -> str:
 
 
 def _server(simulator: Simulator, host: str, port: int) -> uvicorn.Server:
+    # h11 pinned, with the reason phrase a response names (conformance.simulator.reason)
     config = uvicorn.Config(simulator.app, host=host, port=port, log_level="warning", access_log=False,
-                            lifespan="off")
+                            lifespan="off", http=ReasonPhraseProtocol)
     return uvicorn.Server(config)
 
 
