@@ -62,7 +62,7 @@ FAULTS: tuple[_Fault, ...] = (
           "the username must match case exactly"),
     Fault("bad-credentials-401", "auth", "auth.bad-credentials-refused",
           'bad credentials answer 401 {"Message"} instead of 400 invalid_grant'),
-    Fault("diagnostics-need-token", "auth", "auth.diagnostics-open",
+    Fault("diagnostics-need-token", "auth", "auth.open-paths-need-no-token",
           "diagnostics answer 401 without a token"),
     Fault("token-type-missing", "auth", "auth.token-issued",
           "the token reply lacks token_type"),

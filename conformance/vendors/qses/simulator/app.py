@@ -25,7 +25,9 @@ from conformance.vendors.qses.simulator.auth import Auth
 from conformance.vendors.qses.simulator.envelopes import CRASHED, Denied, Writer
 from conformance.vendors.qses.simulator.front import Front, Policy
 from conformance.vendors.qses.simulator.handlers import UPSERT_CONTACT, Handlers
+from conformance.vendors.qses.simulator.hooks import charge, reset_throttles
 from conformance.vendors.qses.simulator.throttle import Throttle
+from conformance.vendors.qses.simulator.tokens import restricted_credentials
 
 PROFILES = ("qses",)
 HOUR = "Hour"   # the window fault hour-window-unenforced leaves unenforced
@@ -101,4 +103,8 @@ def build(ctx: SimContext) -> Starlette:
     app.state.throttle = throttle
     app.state.auth = auth
     app.state.base_path = route_template(str(ctx.profile.raw.get("simulator_base_path", "")))
+    # what the generic Simulator offers suites: the restricted account, and filling a throttle window's count
+    app.state.extra_credentials = restricted_credentials(ctx.credentials)
+    app.state.hooks = {"charge": lambda endpoint, period, count: charge(app, endpoint, period, count),
+                       "reset-throttles": lambda: reset_throttles(app)}
     return app
