@@ -386,6 +386,7 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
         state.summary.requests = state.client.stats.requests
         state.summary.unintended_429 = state.client.stats.unintended_429
         state.summary.reauthentications = state.client.stats.reauthentications
+        state.summary.rate_bound_s = state.client.throttle.bound_s()
     if state.target is not None:
         state.target.stop()
     outcomes.finish(state.summary, state.expected, state.summary.error)

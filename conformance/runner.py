@@ -189,7 +189,9 @@ def print_table(parts: dict[str, dict[str, Any]], root: Path) -> None:
         rules: dict[str, dict[str, Any]] = part.get("rules", {})
         outcomes = [r["outcome"] for r in rules.values()]
         counts = "  ".join(f"{o} {outcomes.count(o)}" for o in (PASSED, FAILED, NOT_CHECKED, ERROR))
-        print(f"{name}: {counts}  requests {part.get('requests', 0)}  {part.get('duration_s', 0):.1f}s")
+        bound = part.get("rate_bound_s", 0)
+        against = f" (the documented rate limits allow no less than {bound:.1f}s)" if bound else ""
+        print(f"{name}: {counts}  requests {part.get('requests', 0)}  {part.get('duration_s', 0):.1f}s{against}")
         pad = max((len(rid) for rid in rules), default=0)
         for rid, result in rules.items():
             line = f"  {MARK.get(result['outcome'], result['outcome']):<12}{rid:<{pad}}"

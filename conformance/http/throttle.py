@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import math
 import threading
 import time
+from collections import Counter
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
@@ -52,6 +54,7 @@ class Throttle:
         self._limiter = Limiter(_PerKey([_rate(n, s) for n, s in self.windows], per_key),
                                 buffer_ms=_BUFFER_MS) if self.windows else None
         self._lock = threading.Lock()
+        self.counts: Counter[str] = Counter()   # requests per key (all under "" when not counted per key)
         self._waited_s = 0.0
         self._acquired = 0
         self._delayed = 0
@@ -80,6 +83,8 @@ class Throttle:
     def acquire(self, key: str = "requests") -> float:
         """Take one slot (of ``key``'s count when counted per key), blocking until one is free; returns the
         seconds waited."""
+        with self._lock:
+            self.counts[key if self.per_key else ""] += 1
         if self._limiter is None:
             with self._lock:
                 self._acquired += 1
@@ -97,8 +102,18 @@ class Throttle:
     def note(self, key: str = "requests") -> None:
         """Count a request sent without waiting (a deliberate burst) where it still fits, so the requests after
         it keep to what the target has counted."""
+        with self._lock:
+            self.counts[key if self.per_key else ""] += 1
         if self._limiter is not None:
             self._limiter.try_acquire(key, blocking=False)
+
+    def bound_s(self) -> float:
+        """The least time the documented windows allow for the requests counted so far: per key, the longest
+        any window makes its requests take ((ceil(n / limit) - 1) x seconds); the largest over the keys."""
+        with self._lock:
+            counts = list(self.counts.values())
+        return max((max(((math.ceil(n / limit) - 1) * seconds for limit, seconds in self.windows), default=0.0)
+                    for n in counts), default=0.0)
 
     @property
     def waited_s(self) -> float:

@@ -5,7 +5,8 @@
 
     {"profiles": {"<profile>": {"target": url, "rules": {"<rule id>":
       {"outcome": "passed"|"failed"|"not-checked"|"error", "reason": "...", "tests": n, "requests": n,
-       "checks": n}}, "requests": n, "duration_s": x, "unintended_429": n, "reauthentications": n}},
+       "checks": n}}, "requests": n, "duration_s": x, "unintended_429": n, "reauthentications": n,
+       "rate_bound_s": x}},
      "exit_code": n}
 
 A rule's outcome is what its own check function saw (see conformance.rules.registry.CHECKS):
@@ -109,6 +110,7 @@ class ProfileSummary:
     duration_s: float = 0.0
     unintended_429: int = 0
     reauthentications: int = 0     # tokens the client replaced after expiry or a 401
+    rate_bound_s: float = 0.0      # the least time the documented rate limits allow for the requests sent
     error: str | None = None
     error_kind: str | None = None
     cleanup_problems: list[str] = field(default_factory=list)
@@ -129,6 +131,7 @@ class ProfileSummary:
             "duration_s": round(self.duration_s, 3),
             "unintended_429": self.unintended_429,
             "reauthentications": self.reauthentications,
+            "rate_bound_s": round(self.rate_bound_s, 3),
         }
         if self.cleanup_problems:
             data["cleanup_problems"] = self.cleanup_problems

@@ -60,7 +60,8 @@ def test_walk_ends_with_every_row_once(client: Client, profile: Profile, resourc
                   "pagination.echoes-request")
 def test_walk_with_chosen_limits(client: Client, profile: Profile, resource: Resource) -> None:
     @EXAMPLES
-    @given(limit=st.integers(min_value=50, max_value=max_limit(profile)))
+    @given(limit=st.integers(min_value=int(profile.pagination.get("chosen_min_limit", 50)),
+                             max_value=max_limit(profile)))
     def walk_with(limit: int) -> None:
         check_walk(walk(client, profile, resource, limit), resource, profile)
 
