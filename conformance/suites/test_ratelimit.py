@@ -207,7 +207,9 @@ class BurstRun:
 @pytest.fixture(scope="module")
 def limits(profile: Profile) -> Limits:
     if "requests" not in profile.ratelimit:
-        pytest.skip(f"profile {profile.id} documents no rate limit")
+        model = profile.ratelimit.get("model")
+        pytest.skip(f"profile {profile.id} documents no token-bucket rate limit"
+                    + (f" (its model is {model}: test_windows.py checks it)" if model else ""))
     return Limits.from_profile(profile.ratelimit)
 
 
