@@ -1,9 +1,11 @@
 """Whole-record PUT (seed 002 'POST and PUT requests'): no partial updates. The record is one this test
 created (its name in the ledger before the POST leaves), so a live sandbox keeps every record it had; it is
-restored exactly, verified, and deleted at the end of the session."""
+restored exactly, verified, and deleted at the end of the session. The PUT leaves out one field and the fields
+ignored on PUT, and sends other values for the ignored text fields: none of them may be written."""
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import pytest
@@ -16,6 +18,14 @@ from conformance.rules import put as put_rules
 from conformance.suites.creating import create, local_path, new_record, record_of, write_settings
 
 pytestmark = pytest.mark.writes
+DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
+def decoy_values(record: dict[str, Any], ignored: list[str], id_field: str) -> dict[str, str]:
+    """Other values for the ignored text fields (not the id, not dates): a PUT must not write them either."""
+    return {k: f"lmsconf-ignored-{k}" for k in ignored
+            if k != id_field and (record.get(k) is None or isinstance(record.get(k), str))
+            and not DATE.match(str(record.get(k) or ""))}
 
 
 def _read(client: Client, profile: Profile, path: str) -> dict[str, Any]:
@@ -44,7 +54,8 @@ def test_put_replaces_the_whole_record(client: Client, profile: Profile, ledger:
     ignored = [str(f) for f in conf.get("ignored_on_put", ())]
     servers = set(ignored) | set(conf.get("read_only", ()))   # the server's to keep or stamp (ModifiedDate)
     sent = {k: v for k, v in original.items() if k != omitted and k not in servers}
-    response = client.put(path, json=sent)
+    decoys = decoy_values(original, ignored, resource.id_field)   # ignored fields sent with other values
+    response = client.put(path, json={**sent, **decoys})
     assert response.status_code < 300, f"PUT {path} answered {response.status_code}"
     after = _read(client, profile, path)
     check_all(
