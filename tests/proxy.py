@@ -56,6 +56,7 @@ class Settings:
     status_map: Mapping[int, int] = field(default_factory=dict)
     repeat_page: bool = False
     page_param: str = "_offset"
+    limit_param: str | None = None   # set: the page parameter is a row offset, one page back is this many rows
     hide_429: bool = False
 
 
@@ -197,13 +198,16 @@ class Proxy:
         time.sleep(ms / 1000)
 
     def _repeated(self, target: str) -> str:
-        """Page N>0 asked for: ask upstream for page N-1 instead (`_offset` is a page index)."""
+        """Page N>0 asked for: ask upstream for page N-1 instead (a page index one less; a row offset one
+        limit less when ``limit_param`` names the page size)."""
         parts = urlsplit(target)
         pairs = parse_qsl(parts.query, keep_blank_values=True)
+        limit = dict(pairs).get(self.settings.limit_param or "", "")
+        back = int(limit) if self.settings.limit_param and limit.isdigit() else 1
         out = []
         for name, value in pairs:
             if name == self.settings.page_param and value.isdigit() and int(value) > 0:
-                value = str(int(value) - 1)
+                value = str(max(0, int(value) - back))
             out.append((name, value))
         return parts.path + ("?" + urlencode(out) if parts.query else "")
 
@@ -293,7 +297,8 @@ def parse_status(text: str) -> tuple[int, int]:
 
 def settings_from(args: argparse.Namespace) -> Settings:
     return Settings(delay_ms=args.delay_ms, drop_headers=frozenset(h.lower() for h in args.drop_header),
-                    status_map=dict(args.status), repeat_page=args.repeat_page, hide_429=args.hide_429)
+                    status_map=dict(args.status), repeat_page=args.repeat_page, page_param=args.page_param,
+                    limit_param=args.limit_param, hide_429=args.hide_429)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -305,6 +310,9 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--status", action="append", default=[], type=parse_status, metavar="FROM=TO",
                         help="rewrite an answer's status")
     parser.add_argument("--repeat-page", action="store_true", help="answer page N>0 with page N-1's body")
+    parser.add_argument("--page-param", default="_offset", metavar="NAME", help="the page parameter (default _offset)")
+    parser.add_argument("--limit-param", metavar="NAME",
+                        help="with --repeat-page: the page parameter is a row offset and NAME the page size")
     parser.add_argument("--hide-429", action="store_true",
                         help="never answer 429: wait as Retry-After says and ask upstream again")
     return parser

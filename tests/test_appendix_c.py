@@ -9,9 +9,9 @@ from typing import Any
 
 import pytest
 
-from conformance import absorb_appendix_c as appc
 from conformance.errors import ConfigError
 from conformance.paths import FIXTURES
+from conformance.vendors.absorb import appendix_c as appc
 
 CASES = FIXTURES / "cases" / "appendix-c"
 VALID_CASES = sorted((CASES / "valid").glob("*.json"))

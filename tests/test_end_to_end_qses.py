@@ -31,7 +31,7 @@ def test_the_embedded_run_passes_every_rule(tmp_path: Path) -> None:
     assert {rule.split(".")[0] for rule in part["rules"]} >= AREAS
     assert {r["outcome"] for r in part["rules"].values()} == {"passed"}, part["rules"]
     assert part["unintended_429"] == 0
-    assert 0 < part["rate_bound_s"] and "the documented rate limits allow no less than" in done.stdout
+    assert part["rate_bound_s"] > 0 and "the documented rate limits allow no less than" in done.stdout
     assert "every applicable rule passed" in done.stdout
 
 
