@@ -1,7 +1,7 @@
 """Embedded simulator of each vendor API: Starlette over SQLite, seeded deterministically.
 
 ``Simulator(profile, faults=..., dataset=..., db=...)`` builds the app for a
-profile (one dialect module per vendor in ``dialects/``); ``SimulatorServer``
+profile (each vendor's dialect in ``conformance/vendors/<vendor>/simulator``); ``SimulatorServer``
 runs it on a local port; ``serve`` runs it in the foreground for
 ``lmsconf simulate``; ``FAULTS`` lists the contract violations it can commit.
 """

@@ -101,6 +101,10 @@ def test_each_window_trips_at_its_threshold(client: Client, recorder: Recorder, 
         if answers[-1].status == profile.status.get("rate_limited", 429):
             break
     limited = answers[-1] if answers and answers[-1].status == profile.status.get("rate_limited", 429) else None
+    took = answers[-1].started_at - answers[0].started_at if answers else 0.0
+    if limited is None and not waiter.simulated and took >= window.seconds:
+        pytest.skip(f"could not provoke a 429: the {len(answers)} requests took {took:.0f} s, longer than one "
+                    f"{window.period} window")
     limited_status = int(profile.status.get("rate_limited", 429))
     checks = [lambda: ratelimit.windows_enforced(window, answers, counted, limited_status)]
     if limited is not None:
