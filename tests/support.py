@@ -6,11 +6,13 @@ import json
 import os
 import subprocess
 import sys
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from conformance.runner import suite_paths
+from conformance.profiles import load
+from conformance.runner import stop, suite_paths
 
 PROFILE = "absorb-v1_5"
 
@@ -36,3 +38,25 @@ def run_suite(report_dir: Path, *args: str, profile: str = PROFILE,
 def lmsconf(*args: str, env: Mapping[str, str] | None = None, timeout: float = 600) -> subprocess.CompletedProcess[str]:
     command: Sequence[str] = [sys.executable, "-m", "conformance.cli", *args]
     return subprocess.run(command, capture_output=True, text=True, env=child_env(env), timeout=timeout, check=False)
+
+
+@contextmanager
+def served_apart(profile: str, faults: Sequence[str] = ()) -> Iterator[tuple[str, dict[str, str]]]:
+    """``lmsconf simulate`` in a child process (its own interpreter, as a sandbox is): the base URL and the
+    credentials the profile needs, as it announces them."""
+    command = [sys.executable, "-m", "conformance.cli", "simulate", "--profile", profile,
+               *(arg for name in faults for arg in ("--fault", name))]
+    wanted = {"LMSCONF_BASE_URL", *load(profile).credentials}
+    with subprocess.Popen(command, stdout=subprocess.PIPE, text=True, env=child_env()) as child:
+        try:
+            assert child.stdout is not None
+            settings: dict[str, str] = {}
+            while not wanted <= settings.keys():
+                line = child.stdout.readline()
+                if not line:
+                    raise RuntimeError(f"lmsconf simulate --profile {profile} stopped before announcing itself")
+                name, _, value = line.strip().partition("=")
+                settings[name] = value
+            yield settings.pop("LMSCONF_BASE_URL"), settings
+        finally:
+            stop(child)

@@ -152,16 +152,11 @@ def test_attachments_show_placeholders_instead_of_secrets(finished_run: dict[str
     assert keyed and all("${LMSCONF_API_KEY}" in str(h) or "lmsconf-wrong-api-key" in str(h) for h in keyed)
 
 
-def test_embedded_run_of_both_absorb_versions(tmp_path_factory: pytest.TempPathFactory) -> None:
-    report_dir = tmp_path_factory.mktemp("both")
-    done = lmsconf("run", "--profile", "absorb-v1_5", "--profile", "absorb-v1", "--report-dir", str(report_dir))
-    assert done.returncode == 0, done.stderr
-    summary = json.loads((report_dir / "summary.json").read_text())
-    assert summary["exit_code"] == 0 and set(summary["profiles"]) == {"absorb-v1_5", "absorb-v1"}
-    areas = {rule.split(".")[0] for part in summary["profiles"].values() for rule in part["rules"]}
-    assert {"versions", "ratelimit", "pagination", "sorting", "filtering", "writes"} <= areas
-    outcomes = {r["outcome"] for part in summary["profiles"].values() for r in part["rules"].values()}
-    assert outcomes == {"passed"}
+def test_the_v1_5_run_covers_every_area(finished_run: dict[str, Any]) -> None:
+    part = json.loads((finished_run["dir"] / "summary.json").read_text())["profiles"][PROFILE]
+    areas = {rule.split(".")[0] for rule in part["rules"]}
+    assert {"auth", "status", "envelopes", "versions", "ratelimit", "pagination", "sorting", "filtering",
+            "writes"} <= areas
 
 
 def test_a_live_token_stating_a_short_lifetime_fails_the_lifetime_rule(tmp_path: Path) -> None:
