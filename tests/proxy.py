@@ -185,9 +185,17 @@ class Proxy:
             answer = self._upstream(method, path, headers, body)
             tries += 1
         status = self.settings.status_map.get(answer.status, answer.status)
-        kept = [(k, v) for k, v in answer.headers if k.lower() not in self.settings.drop_headers]
+        kept = [(k, self._own_location(v) if k.lower() == "location" else v)
+                for k, v in answer.headers if k.lower() not in self.settings.drop_headers]
         reason = answer.reason if status == answer.status else _reason(status)
         return Answer(status, reason, kept, answer.body)
+
+    def _own_location(self, location: str) -> str:
+        """A Location on the upstream names this proxy instead, as a reverse proxy does (nginx's proxy_redirect
+        default): the client follows it through the proxy."""
+        upstream = f"{self.upstream.scheme}://{self.upstream.netloc}"
+        return f"http://127.0.0.1:{self.port}{location[len(upstream):]}" if location.startswith(upstream + "/") \
+            else location
 
     def _delay(self) -> None:
         if self.settings.delay_ms is None:

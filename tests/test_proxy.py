@@ -41,6 +41,8 @@ class _Upstream(BaseHTTPRequestHandler):
         body = self.rfile.read(length) if length else b""
         if parts.path == "/base/redirect":
             self._answer(302, b"", {"Location": "http://127.0.0.1:9/elsewhere"})
+        elif parts.path == "/base/created":
+            self._answer(201, b"{}", {"Location": f"http://{self.headers['Host']}/base/created/7"})
         elif parts.path == "/base/limited":
             with self.server.lock:
                 self.server.limited += 1
@@ -112,6 +114,18 @@ def test_repeat_page_answers_page_n_with_page_n_minus_1(upstream: str) -> None:
         assert requests.get(proxy.base_url + "/users", params={"_offset": 3, "_limit": 5}).json()["query"] == {
             "_offset": ["2"], "_limit": ["5"]}
         assert requests.get(proxy.base_url + "/users", params={"_offset": 0}).json()["query"] == {"_offset": ["0"]}
+
+
+def test_repeat_page_by_row_offset_goes_one_limit_back(upstream: str) -> None:
+    with Proxy(upstream, repeat_page=True, page_param="offset", limit_param="limit") as proxy:
+        assert requests.get(proxy.base_url + "/contacts", params={"offset": 200, "limit": 100}).json()["query"] == {
+            "offset": ["100"], "limit": ["100"]}
+
+
+def test_a_location_on_the_upstream_names_the_proxy(upstream: str) -> None:
+    with Proxy(upstream) as proxy:
+        response = requests.post(proxy.base_url + "/created", json={}, allow_redirects=False)
+        assert response.status_code == 201 and response.headers["Location"] == proxy.base_url + "/created/7"
 
 
 def test_hide_429_retries_upstream_until_it_answers(upstream: str) -> None:

@@ -28,6 +28,9 @@ def test_a_create_answers_201_with_the_location_of_the_record(client: Client, re
     location = answered.response_headers.get("location")
     fetched = None
     path = local_path(client, location)
+    if location and path is None:
+        pytest.skip(f"the Location {location!r} names another origin than the target's: credentials are never "
+                    "sent there, so it is not followed (a gateway that does not rewrite Location?)")
     if path is not None:
         client.request("GET", path, deliberate=True)
         fetched = recorder.exchanges[-1]
