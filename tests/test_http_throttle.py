@@ -93,6 +93,7 @@ def test_windows_profile_gives_every_window_per_endpoint() -> None:
     throttle = Throttle.from_profile(profile)
     try:
         assert throttle.per_key
-        assert throttle.windows == ((10, 1.0), (120, 60.0), (3600, 3600.0), (43200, 86400.0), (216000, 604800.0))
+        documented = [(10, 1.0), (120, 60.0), (3600, 3600.0), (43200, 86400.0), (216000, 604800.0)]
+        assert throttle.windows == tuple((n, s + 0.25) for n, s in documented)   # a margin for latency jitter
     finally:
         throttle.close()

@@ -18,6 +18,7 @@ if TYPE_CHECKING:
 
 Window = tuple[int, float]  # (requests, per_seconds)
 _BUFFER_MS = 5
+WINDOW_MARGIN_S = 0.25   # added to every fixed window the client keeps to (latency jitter)
 
 
 class _PerKey(BucketFactory):
@@ -65,7 +66,10 @@ class Throttle:
         windows (limit per seconds), per endpoint when it says so; disabled when it has neither."""
         section = profile.ratelimit
         if section.get("model") == "windows":
-            windows = [(int(w["limit"]), float(w["seconds"])) for w in section.get("windows", ())]
+            # Each window a little longer than documented: requests spaced by the client arrive bunched when the
+            # network's latency varies, and the target counts them as they arrive.
+            margin = float(section.get("client_margin_s", WINDOW_MARGIN_S))
+            windows = [(int(w["limit"]), float(w["seconds"]) + margin) for w in section.get("windows", ())]
             return cls(windows, per_key=bool(section.get("per_endpoint", False)))
         if "requests" not in section:
             return cls.disabled()
