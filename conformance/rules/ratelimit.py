@@ -275,22 +275,26 @@ class Window:
       "request will be rejected')",
       summary="each window refuses the request after its threshold with 429, and none before it")
 def windows_enforced(window: Window, answers: Sequence[Answer], counted_before: int = 0,
-                     limited_status: int = 429) -> None:
+                     limited_status: int = 429, *, concurrent: bool = False) -> None:
+    """``answers`` in the order sent; sent ``concurrent``ly their order at the target is unknown, so only their
+    counts are judged: exactly the requests left under the threshold admitted, the rest refused."""
     allowed = window.limit - counted_before
     statuses = [ex.status for ex in answers]
-    first = next((i for i, status in enumerate(statuses) if status == limited_status), None)
-    if first is None:
+    limited = [i for i, status in enumerate(statuses) if status == limited_status]
+    if not limited:
         raise Violation(f"{len(answers)} requests in one {window.period} window ({counted_before} counted before; "
                         f"threshold {window.limit}) met no {limited_status}")
-    if first < allowed:
-        raise Violation(f"request {counted_before + first + 1} in one {window.period} window was refused; the "
-                        f"threshold is {window.limit}; {describe(answers[first])}")
-    if first > allowed:
-        raise Violation(f"requests beyond the {window.period} threshold of {window.limit} were admitted "
-                        f"(the first {limited_status} came at request {counted_before + first + 1})")
-    wrong = [describe(ex) for ex in answers[:first] if ex.status is None or not 200 <= ex.status < 300]
+    wrong = [describe(ex) for ex in answers if ex.status != limited_status
+             and (ex.status is None or not 200 <= ex.status < 300)]
     if wrong:
         raise Violation(f"requests within the {window.period} threshold failed: {'; '.join(wrong[:3])}")
+    first = len(answers) - len(limited) if concurrent else limited[0]
+    if first < allowed:
+        raise Violation(f"request {counted_before + first + 1} in one {window.period} window was refused; the "
+                        f"threshold is {window.limit}; {describe(answers[limited[0]])}")
+    if first > allowed:
+        raise Violation(f"requests beyond the {window.period} threshold of {window.limit} were admitted "
+                        f"({counted_before + first} admitted in one window)")
 
 
 @rule("ratelimit.reason-names-window", cites=WINDOWS_CITE + " ('HTTP status code reason will be set according to "
