@@ -60,3 +60,21 @@ def served_apart(profile: str, faults: Sequence[str] = ()) -> Iterator[tuple[str
             yield settings.pop("LMSCONF_BASE_URL"), settings
         finally:
             stop(child)
+
+
+@contextmanager
+def issued_by(owner: type, method: str = "issue") -> Iterator[list[str]]:
+    """Every token ``owner.method`` (a simulator's token issuer) hands out while the block runs."""
+    import pytest
+
+    issued: list[str] = []
+    original = getattr(owner, method)
+
+    def recording(self: Any, *args: Any) -> str:
+        token: str = original(self, *args)
+        issued.append(token)
+        return token
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(owner, method, recording)
+        yield issued

@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 import subprocess
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager
 from pathlib import Path
 from typing import Any
 
@@ -22,7 +22,7 @@ from conformance.simulator.app import Simulator
 from conformance.simulator.faults import FAULTS
 from conformance.simulator.server import SimulatorServer
 from conformance.simulator.sessions import Sessions
-from tests.support import PROFILE, lmsconf
+from tests.support import PROFILE, issued_by, lmsconf
 
 SECRET_SETTINGS = ("LMSCONF_API_KEY", "LMSCONF_PASSWORD")
 
@@ -39,20 +39,9 @@ TOGETHER = ("not test_sorting and not test_filtering and not test_pagination or 
             " or test_every_page_and_row_matches_its_schema and users")
 
 
-@contextmanager
-def issued_tokens() -> Iterator[list[str]]:
+def issued_tokens() -> AbstractContextManager[list[str]]:
     """Every token the simulator issues while the block runs."""
-    issued: list[str] = []
-    original = Sessions.issue
-
-    def recording(self: Sessions, user: str) -> str:
-        token = original(self, user)
-        issued.append(token)
-        return token
-
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(Sessions, "issue", recording)
-        yield issued
+    return issued_by(Sessions)
 
 
 def run_against(simulator: Simulator, report_dir: Path, *pytest_args: str) -> subprocess.CompletedProcess[str]:

@@ -6,8 +6,7 @@ also when its write rules fail."""
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager
 from pathlib import Path
 
 import pytest
@@ -16,7 +15,7 @@ from conformance import profiles
 from conformance.simulator.app import Simulator
 from conformance.simulator.server import SimulatorServer
 from conformance.vendors.qses.simulator.tokens import Tokens
-from tests.support import lmsconf
+from tests.support import issued_by, lmsconf
 
 QSES = "qses"
 AREAS = {"auth", "envelopes", "pagination", "put", "media", "ratelimit", "status", "writes"}
@@ -40,19 +39,9 @@ def test_an_embedded_run_of_two_vendors_passes_every_rule(tmp_path: Path) -> Non
     assert "every applicable rule passed" in done.stdout
 
 
-@contextmanager
-def issued_tokens() -> Iterator[list[str]]:
-    issued: list[str] = []
-    original = Tokens.issue
-
-    def recording(self: Tokens, account: str) -> str:
-        token = original(self, account)
-        issued.append(token)
-        return token
-
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(Tokens, "issue", recording)
-        yield issued
+def issued_tokens() -> AbstractContextManager[list[str]]:
+    """Every token the simulator issues while the block runs."""
+    return issued_by(Tokens)
 
 
 def served_run(simulator: Simulator, report_dir: Path, *pytest_args: str) -> tuple[int, str]:

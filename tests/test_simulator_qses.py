@@ -32,23 +32,13 @@ from conformance.vendors.qses.simulator import (
     restricted_credentials,
 )
 from tests.support import child_env
+from tests.test_simulator_absorb import FakeClock
 
 PROFILE = "qses"
 DENIED = {"Message": "Authorization has been denied for this request."}
 JSON_TYPE = "application/json; charset=utf-8"
 UNKNOWN_ID = 999_999_999
 PING = "/diagnostics/ping"
-
-
-class FakeClock:
-    def __init__(self) -> None:
-        self.now = 1000.0
-
-    def __call__(self) -> float:
-        return self.now
-
-    def advance(self, seconds: float) -> None:
-        self.now += seconds
 
 
 class Client:
