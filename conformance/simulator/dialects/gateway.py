@@ -29,6 +29,12 @@ def normal_path(path: str) -> str:
     return path.rstrip("/") or "/" if len(path) > 1 else path
 
 
+def normalised(scope: Scope) -> Scope:
+    """An HTTP scope with its path as the routes see it (``normal_path``)."""
+    path = normal_path(scope["path"])
+    return {**scope, "path": path, "raw_path": path.encode()}
+
+
 class Gateway:
     """Normalises request paths; stamps ``response_header`` with ``served(request headers)`` (unless
     None) on every response that does not name a version already, except under the ``unversioned``
@@ -49,8 +55,8 @@ class Gateway:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        path = normal_path(scope["path"])
-        scope = {**scope, "path": path, "raw_path": path.encode()}
+        scope = normalised(scope)
+        path = scope["path"]
         if not self._versioned(path):
             await self.app(scope, receive, send)
             return

@@ -18,7 +18,7 @@ from starlette.datastructures import Headers, MutableHeaders
 from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from conformance.simulator.dialects.gateway import normal_path
+from conformance.simulator.dialects.gateway import normalised
 from conformance.simulator.reason import REASON_HEADER
 from conformance.vendors.qses.simulator.envelopes import Writer
 from conformance.vendors.qses.simulator.throttle import Refusal, Throttle, reason
@@ -68,8 +68,8 @@ class Front:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        path = normal_path(scope["path"])
-        scope = {**scope, "path": path, "raw_path": path.encode()}
+        scope = normalised(scope)
+        path = scope["path"]
         client = scope.get("client")
         fault = self.policy.faults
         cors = fault("cors-any-origin")
