@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
+import hashlib
 import secrets
+import sqlite3
+import tempfile
 import time
 from collections.abc import Callable, Iterable
 from pathlib import Path
@@ -13,7 +17,7 @@ from starlette.applications import Starlette
 from conformance.profiles import Profile, load
 from conformance.simulator import faults as fault_catalogue
 from conformance.simulator.context import SimContext
-from conformance.simulator.dialects import dialect_for, siblings
+from conformance.simulator.dialects import Dialect, dialect_for, siblings
 from conformance.simulator.ratelimit import Clock
 from conformance.simulator.store import Store
 
@@ -33,6 +37,38 @@ class AdjustableClock:
         if seconds < 0:
             raise ValueError("the clock only moves forward")
         self.offset += seconds
+
+
+DATASET_CACHE = Path(tempfile.gettempdir()) / "lmsconf-datasets"
+
+
+def dataset_key(dialect: Dialect, dataset: str) -> str:
+    """A digest of everything a dataset is made from: its name and every file of the dialect's code and the
+    vendor's fixtures (a change to any of them makes a new key)."""
+    digest = hashlib.sha256(dataset.encode())
+    for root in dialect.sources:
+        for path in sorted(p for p in root.rglob("*") if p.is_file() and "__pycache__" not in p.parts):
+            digest.update(str(path.relative_to(root)).encode())
+            digest.update(path.read_bytes())
+    return digest.hexdigest()[:32]
+
+
+def load_dataset(store: Store, dialect: Dialect, dataset: str, *, cache: bool = True) -> None:
+    """Seed ``store`` with the dataset. Generating a large portal takes seconds; the first simulator of a given
+    dataset saves the seeded database under the system's temporary directory, and later ones (other test
+    sessions, other runs) copy it in, byte for byte what generating it again would give."""
+    if not cache:
+        store.load(dialect.generate(dataset))
+        return
+    saved = DATASET_CACHE / f"{dataset_key(dialect, dataset)}.sqlite"
+    if saved.is_file():
+        with contextlib.suppress(sqlite3.Error):
+            store.restore(saved)
+            return
+    store.load(dialect.generate(dataset))
+    with contextlib.suppress(OSError, sqlite3.Error):
+        DATASET_CACHE.mkdir(parents=True, exist_ok=True)
+        store.save(saved)
 
 
 def make_credentials(profile: Profile) -> dict[str, str]:
@@ -64,7 +100,7 @@ class Simulator:
         self.credentials = make_credentials(self.profile)
         self.dataset = dataset
         self.store = Store(dialect.schema, db)
-        self.store.load(dialect.generate(dataset))
+        load_dataset(self.store, dialect, dataset, cache=db is None)
         self.clock: Clock = clock if clock is not None else AdjustableClock()
         self.context = SimContext(self.profile, self.faults, self.store, self.clock, self.credentials)
         self.app: Starlette = dialect.build(self.context)

@@ -15,6 +15,7 @@ field.
 from __future__ import annotations
 
 import json
+import os
 import sqlite3
 import threading
 from collections.abc import Callable, Mapping, Sequence
@@ -92,6 +93,26 @@ class Store:
             for statement in self.schema.indexes:
                 cur.execute(statement)
             cur.execute("COMMIT")
+
+    def save(self, path: Path) -> None:
+        """Write the whole database to ``path`` (atomically: a reader sees the old file or the new one)."""
+        partial = path.with_name(f"{path.name}.{os.getpid()}.{threading.get_ident()}.part")
+        with self.lock:
+            target = sqlite3.connect(partial)
+            try:
+                self.conn.backup(target)
+            finally:
+                target.close()
+        os.replace(partial, path)
+
+    def restore(self, path: Path) -> None:
+        """Replace the whole database with the one saved at ``path``."""
+        with self.lock:
+            source = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+            try:
+                source.backup(self.conn)
+            finally:
+                source.close()
 
     def fields(self, table: str) -> dict[str, Column]:
         """API field path (lower-cased) -> column, for sorting and filtering."""

@@ -9,10 +9,12 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from starlette.applications import Starlette
 
+from conformance.paths import FIXTURES
 from conformance.simulator.context import SimContext
 from conformance.simulator.tables import Schema
 from conformance.vendors import vendor_serving, vendors
@@ -29,6 +31,7 @@ class Dialect:
     datasets: Sequence[str]
     generate: Callable[[str], Mapping[str, Sequence[Any]]]
     build: Builder
+    sources: tuple[Path, ...] = ()   # what its data is made from: the dialect's code and the vendor's fixtures
 
 
 def simulated() -> list[str]:
@@ -43,10 +46,12 @@ def simulated() -> list[str]:
 def dialect_for(profile_id: str) -> Dialect:
     vendor = vendor_serving(profile_id)
     module = vendor.module("simulator") if vendor is not None else None
-    if module is None:
+    if vendor is None or module is None:
         known = ", ".join(simulated()) or "none"
         raise ValueError(f"no simulator dialect for profile {profile_id!r} (simulated: {known})")
-    return Dialect(tuple(module.PROFILES), module.SCHEMA, tuple(module.DATASETS), module.generate, module.build)
+    code = Path(module.__file__ or "").parent
+    return Dialect(tuple(module.PROFILES), module.SCHEMA, tuple(module.DATASETS), module.generate, module.build,
+                   (code, FIXTURES / vendor.name))
 
 
 def siblings(profile_id: str) -> tuple[str, ...]:
