@@ -18,7 +18,7 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-from conformance.runner import stop, suite_paths
+from conformance.runner import SESSION_FLAGS, stop, suite_paths
 from conformance.vendors.absorb.simulator.seed import DATASETS
 
 PROFILE = "absorb-v1_5"
@@ -44,7 +44,8 @@ def measure(settings: dict[str, str], selection: str) -> tuple[int, float, float
     """(pytest's exit status, its peak RSS in MiB, seconds) for one suite run against `settings`."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("LMSCONF_")} | settings
     with tempfile.TemporaryDirectory() as reports:
-        command = [sys.executable, "-m", "pytest", *suite_paths(PROFILE), "--profile", PROFILE, "--report-dir", reports,
+        command = [sys.executable, "-m", "pytest", *suite_paths(PROFILE), *SESSION_FLAGS,
+                   "--profile", PROFILE, "--report-dir", reports,
                    "--base-url", settings["LMSCONF_BASE_URL"], "-p", "no:cacheprovider", "-q", "-k", selection,
                    "--alluredir", os.path.join(reports, "allure")]
         start = time.perf_counter()

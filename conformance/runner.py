@@ -31,6 +31,12 @@ GRACE_S = 60.0               # a session still running this long past the deadli
 SEVERITY = (EXIT_USAGE, EXIT_UNREACHABLE, EXIT_VIOLATIONS, EXIT_UNCHECKED, EXIT_OK)
 
 
+# Every conformance session: the suites judge through rules, not assert introspection, so pytest need not
+# rewrite (and, where bytecode is not written, recompile on every start) the hundreds of modules its plugins
+# bring; and the Schemathesis pytest plugin, which no suite uses, is not loaded.
+SESSION_FLAGS = ("--assert=plain", "-p", "no:schemathesis")
+
+
 def suite_paths(profile_id: str) -> list[str]:
     """The generic suites, then the suites of the profile's vendor (conformance/vendors/<vendor>/suites)."""
     vendor = vendor_of(profile_id)
@@ -45,7 +51,8 @@ def pytest_command(profile: str, report_dir: Path, base_url: str | None, read_on
     profile_id = profile_id or profile
     out = report_dir / profile_id
     command = [
-        sys.executable, "-m", "pytest", *suite_paths(profile_id), "--profile", profile, "--report-dir", str(report_dir),
+        sys.executable, "-m", "pytest", *suite_paths(profile_id), *SESSION_FLAGS,
+        "--profile", profile, "--report-dir", str(report_dir),
         "--alluredir", str(out / "allure-results"), "--clean-alluredir", "--junitxml", str(out / "junit.xml"),
         "-o", f"junit_suite_name={profile_id}", "-p", "no:cacheprovider", "-q", "--tb=short",
         "--rootdir", str(PACKAGE), "-c", str(SUITES / "pytest.ini"),

@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from conformance.profiles import load
-from conformance.runner import stop, suite_paths
+from conformance.runner import SESSION_FLAGS, stop, suite_paths
 
 PROFILE = "absorb-v1_5"
 
@@ -26,7 +26,7 @@ def child_env(extra: Mapping[str, str] | None = None) -> dict[str, str]:
 def run_suite(report_dir: Path, *args: str, profile: str = PROFILE,
               env: Mapping[str, str] | None = None) -> tuple[int, dict[str, Any]]:
     """Run the conformance suite as plain pytest; return (exit status, the profile's summary part)."""
-    command = [sys.executable, "-m", "pytest", *suite_paths(profile), "--profile", profile,
+    command = [sys.executable, "-m", "pytest", *suite_paths(profile), *SESSION_FLAGS, "--profile", profile,
                "--report-dir", str(report_dir),
                "-p", "no:cacheprovider", "-q", "--tb=line", *args]
     done = subprocess.run(command, capture_output=True, text=True, env=child_env(env), timeout=600, check=False)
