@@ -55,7 +55,7 @@ class Throttle:
         self._limiter = Limiter(_PerKey([_rate(n, s) for n, s in self.windows], per_key),
                                 buffer_ms=_BUFFER_MS) if self.windows else None
         self._lock = threading.Lock()
-        self.counts: Counter[str] = Counter()   # requests per key (all under "" when not counted per key)
+        self.counts: Counter[str] = Counter()   # throttled requests per key ("" when not counted per key)
         self._waited_s = 0.0
         self._acquired = 0
         self._delayed = 0
@@ -106,13 +106,12 @@ class Throttle:
     def note(self, key: str = "requests") -> None:
         """Count a request sent without waiting (a deliberate burst) where it still fits, so the requests after
         it keep to what the target has counted."""
-        with self._lock:
-            self.counts[key if self.per_key else ""] += 1
         if self._limiter is not None:
             self._limiter.try_acquire(key, blocking=False)
 
     def bound_s(self) -> float:
-        """The least time the documented windows allow for the requests counted so far: per key, the longest
+        """The least time the documented windows allow for the throttled requests so far (a deliberate burst is
+        the target's to refuse, not part of the run's budget): per key, the longest
         any window makes its requests take ((ceil(n / limit) - 1) x seconds); the largest over the keys."""
         with self._lock:
             counts = list(self.counts.values())
