@@ -22,6 +22,14 @@ def write_settings(profile: Profile) -> dict[str, Any]:
     return found
 
 
+def documented_status(profile: Profile, key: str, what: str) -> int:
+    """The profile's status for a situation; the test is skipped (the rule not checked) when it documents none."""
+    value = profile.status.get(key)
+    if value is None:
+        pytest.skip(f"profile {profile.id} documents no status for {what}")
+    return int(value)
+
+
 def new_record(profile: Profile, ledger: Ledger, label: str) -> tuple[dict[str, Any], str]:
     """A record to create from the profile's template, its name field carrying the run's prefix (an email
     address when the name field is one); and that name."""
