@@ -92,9 +92,20 @@ def pytest_addoption(parser: pytest.Parser) -> None:
                     help="embedded simulator only: switch on a named contract violation (repeatable)")
     group.addoption("--simulator-dataset", dest="lmsconf_dataset", default="default",
                     help="embedded simulator only: 'default' or 'large'")
+    group.addoption("--fuzz-examples", dest="lmsconf_fuzz_examples", type=int, default=5, metavar="N",
+                    help="generated requests per operation in the fuzz suite (default: 5; more goes deeper)")
     group.addoption("--run-timeout", dest="lmsconf_run_timeout", type=float, default=None, metavar="SECONDS",
                     help="the run's deadline: past it no request goes out except cleanup, and the run stops "
                          "with a RunDeadline error (exit 3)")
+
+
+_CONFIGURED: list[pytest.Config] = []
+
+
+def configured() -> pytest.Config | None:
+    """The session's config, for suite modules that need the profile when they are imported (the fuzz suite
+    builds its Schemathesis schema at import, as Schemathesis's own pytest integration expects)."""
+    return _CONFIGURED[-1] if _CONFIGURED else None
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -102,6 +113,7 @@ def pytest_configure(config: pytest.Config) -> None:
         config.addinivalue_line("markers", line)
     state = RunState(config)
     config.stash[STATE] = state
+    _CONFIGURED.append(config)
     name = config.getoption("lmsconf_profile")
     if name:
         try:
@@ -398,6 +410,8 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
 
 def pytest_unconfigure(config: pytest.Config) -> None:
     """After pytest wrote its JUnit file: add one test case per applicable rule with the rule's outcome."""
+    if config in _CONFIGURED:
+        _CONFIGURED.remove(config)
     state = config.stash.get(STATE, None)
     xmlpath = getattr(config.option, "xmlpath", None)
     if state is not None and state.summary is not None and xmlpath and Path(xmlpath).is_file():

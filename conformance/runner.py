@@ -33,8 +33,8 @@ SEVERITY = (EXIT_USAGE, EXIT_UNREACHABLE, EXIT_VIOLATIONS, EXIT_UNCHECKED, EXIT_
 
 # Every conformance session: the suites judge through rules, not assert introspection, so pytest need not
 # rewrite (and, where bytecode is not written, recompile on every start) the hundreds of modules its plugins
-# bring; and the Schemathesis pytest plugin, which no suite uses, is not loaded.
-SESSION_FLAGS = ("--assert=plain", "-p", "no:schemathesis")
+# bring.
+SESSION_FLAGS = ("--assert=plain",)
 
 
 def suite_paths(profile_id: str) -> list[str]:

@@ -2,7 +2,19 @@
 
 from __future__ import annotations
 
-from conformance.rules import auth, envelopes, filtering, media, pagination, put, ratelimit, sorting, status, writes
+from conformance.rules import (
+    auth,
+    envelopes,
+    filtering,
+    fuzz,
+    media,
+    pagination,
+    put,
+    ratelimit,
+    sorting,
+    status,
+    writes,
+)
 from conformance.rules.registry import (
     CHECKS,
     REGISTRY,
@@ -20,5 +32,5 @@ load_rules()   # every vendor's own rules (conformance/vendors/<vendor>/rules)
 
 __all__ = [
     "CHECKS", "REGISTRY", "Check", "Rule", "RuleViolation", "Violation", "auth", "check_all", "envelopes",
-    "filtering", "get", "media", "pagination", "put", "ratelimit", "rule", "sorting", "status", "writes",
+    "filtering", "fuzz", "get", "media", "pagination", "put", "ratelimit", "rule", "sorting", "status", "writes",
 ]

@@ -271,4 +271,7 @@ def build(ctx: SimContext) -> Starlette:
 
     gateway = Middleware(Gateway, response_header=versions.response_header, served=served, unversioned=[base],
                          bare_errors=v15.ctx.fault("version-header-missing-on-errors"))
-    return Starlette(routes=[Mount(base, app=v1.app()), Mount("", app=v15.app())], middleware=[gateway])
+    # A path no mount matches (one with a newline in it: a mount's pattern stops there) is still answered in
+    # the v1.5 error body, as every other unknown path
+    return Starlette(routes=[Mount(base, app=v1.app()), Mount("", app=v15.app())], middleware=[gateway],
+                     exception_handlers=error_handlers(v15.errors))

@@ -38,6 +38,7 @@ UPSERT_FIELD = "EmailAddress"                  # the field the process finds an 
 OCTET_STREAM = "application/octet-stream"
 MAX_OFFSET = 2**31 - 1
 WRONG_TYPE_EVERY = 97          # fault contact-field-wrong-type: every 97th contact's Id served as a string
+BOOLEANS = frozenset({"true", "false"})
 WRONG_LOCATION_SHIFT = 1_000_000   # fault created-location-wrong: the Location names an id this far off
 _KEY = re.compile(r"[0-9]{1,18}")
 Endpoint = Callable[[Request], Awaitable[Response]]
@@ -141,10 +142,16 @@ class Handlers:
     # -- collections ----------------------------------------------------------------------------
     def _page(self, params: dict[str, str]) -> PageRequest:
         try:
-            return page_request(params, self.paging)
+            page = page_request(params, self.paging)
         except PagingError as exc:
             raise self.writer.deny(self.status["invalid_paging"], INVALID, ModelState={
                 "paging": exc.validations}) from None
+        asked = params.get(self.total_param, "") if self.total_param else ""
+        if asked and asked.lower() not in BOOLEANS:
+            # ASP.NET binds a bool from "true"/"false" only (any case); anything else fails model validation
+            raise self.writer.deny(self.status["invalid_paging"], INVALID, ModelState={
+                self.total_param: [f"The value '{asked}' is not valid for Boolean."]})
+        return page
 
     def list_items(self, served: Served) -> Endpoint:
         table = served.table

@@ -1,0 +1,231 @@
+"""The fuzz rules: each Schemathesis check, built-in or ours, is one rule in the ``fuzz`` area.
+
+A check is wrapped so that it runs only where it can say something (a negative-data check on a negative case,
+a header check where the document declares headers, a use-after-free check after a delete) and every call
+that did run is logged under its rule id like any other rule: a check that never had anything to judge leaves
+its rule not-checked, never passed. Our own checks read the profile (its status table, media type, error
+schema, rate-limit headers) and are registered with Schemathesis as well (``@schemathesis.check``).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import schemathesis
+from schemathesis.checks import not_a_server_error
+from schemathesis.generation import GenerationMode
+from schemathesis.specs.openapi import checks as builtin
+
+from conformance import schemas
+from conformance.fuzz.context import ACTIVE, FuzzContext
+from conformance.rules.fuzz import RULES, RUNNERS
+from conformance.rules.media import same_content_type
+
+Check = Callable[[Any, Any, Any], Any]
+
+
+@dataclass(frozen=True)
+class FuzzRule:
+    rule_id: str
+    check: Check               # the Schemathesis check (built-in or ours)
+    applies: Callable[[FuzzContext, Any, Any, Any], bool]
+
+    def __call__(self, ctx: Any, response: Any, case: Any) -> None:
+        fuzz = ACTIVE.get()
+        if fuzz is None or not fuzz.profile.applies(self.rule_id) or not self.applies(fuzz, ctx, response, case):
+            return None
+        RUNNERS[self.rule_id](self.check, ctx, response, case)
+        return None
+
+
+# ---- when a check has something to judge ---------------------------------------------------------------
+
+def _declared(fuzz: FuzzContext, case: Any) -> dict[str, Any] | None:
+    return fuzz.operation(case.method, case.operation.path)
+
+
+def _response_doc(fuzz: FuzzContext, case: Any, status: int) -> dict[str, Any] | None:
+    op = _declared(fuzz, case)
+    if op is None:
+        return None
+    responses = op.get("responses", {})
+    return responses.get(str(status)) or responses.get(f"{str(status)[0]}XX") or responses.get("default")
+
+
+def _shaped(case: Any) -> bool:
+    return not builtin.is_unexpected_http_status_case(case)
+
+
+def _declared_method(fuzz: FuzzContext, ctx: Any, response: Any, case: Any) -> bool:
+    return _declared(fuzz, case) is not None and _shaped(case)
+
+
+def _has_body(response: Any) -> bool:
+    return bool(response.content)
+
+
+def _content_declared(fuzz: FuzzContext, ctx: Any, response: Any, case: Any) -> bool:
+    doc = _response_doc(fuzz, case, response.status_code)
+    return _shaped(case) and doc is not None and "content" in doc and _has_body(response)
+
+
+def _headers_declared(fuzz: FuzzContext, ctx: Any, response: Any, case: Any) -> bool:
+    doc = _response_doc(fuzz, case, response.status_code)
+    return _shaped(case) and doc is not None and any(h.get("required") for h in doc.get("headers", {}).values())
+
+
+def _mode(case: Any) -> GenerationMode | None:
+    meta = getattr(case, "meta", None)
+    return meta.generation.mode if meta is not None else None
+
+
+def _negative(fuzz: FuzzContext, ctx: Any, response: Any, case: Any) -> bool:
+    return _declared(fuzz, case) is not None and _mode(case) == GenerationMode.NEGATIVE and _shaped(case)
+
+
+def _positive(fuzz: FuzzContext, ctx: Any, response: Any, case: Any) -> bool:
+    return _declared(fuzz, case) is not None and _mode(case) == GenerationMode.POSITIVE and _shaped(case)
+
+
+def _secured_success(fuzz: FuzzContext, ctx: Any, response: Any, case: Any) -> bool:
+    op = _declared(fuzz, case)
+    return op is not None and bool(op.get("security")) and 200 <= response.status_code < 300 and _shaped(case)
+
+
+def _undeclared_method(fuzz: FuzzContext, ctx: Any, response: Any, case: Any) -> bool:
+    return _declared(fuzz, case) is None and fuzz.has_path(case.operation.path)
+
+
+def _after_delete(fuzz: FuzzContext, ctx: Any, response: Any, case: Any) -> bool:
+    if case.method.lower() != "get":
+        return False
+    related = ctx.internals.find_related(case_id=case.id)
+    return any(r.method.lower() == "delete" for r in related)
+
+
+def _after_create(fuzz: FuzzContext, ctx: Any, response: Any, case: Any) -> bool:
+    parent = ctx.internals.find_parent(case_id=case.id)
+    if parent is None or parent.method.lower() != "post":
+        return False
+    answered = ctx.internals.find_response(case_id=parent.id)
+    return answered is not None and 200 <= answered.status_code < 300 and _shaped(case)
+
+
+def _always(fuzz: FuzzContext, ctx: Any, response: Any, case: Any) -> bool:
+    return True
+
+
+def _token_operation(fuzz: FuzzContext, case: Any) -> bool:
+    op = _declared(fuzz, case)
+    return op is not None and op.get("operationId") == "authenticate"
+
+
+# ---- our own checks ---------------------------------------------------------------------------------------
+
+@schemathesis.check
+def lmsconf_status_documented(ctx: Any, response: Any, case: Any) -> bool | None:
+    """The status is one the profile's status table documents for this kind of operation."""
+    fuzz = ACTIVE.get()
+    if fuzz is None:
+        return None
+    allowed = fuzz.documented_statuses(case.method, case.operation.path)
+    if response.status_code not in allowed:
+        raise AssertionError(f"status {response.status_code} is not documented for this operation "
+                             f"(documented: {', '.join(map(str, sorted(allowed)))})")
+    return None
+
+
+@schemathesis.check
+def lmsconf_content_type(ctx: Any, response: Any, case: Any) -> bool | None:
+    """A response with content carries the profile's documented Content-Type (parameters included)."""
+    fuzz = ACTIVE.get()
+    if fuzz is None or not response.content:
+        return None
+    documented = fuzz.response_content_type
+    actual = response.headers.get("content-type", [""])
+    value = actual[0] if isinstance(actual, list) and actual else str(actual or "")
+    if not same_content_type(value, documented):
+        raise AssertionError(f"Content-Type is {value or 'missing'!r}, not {documented!r}")
+    return None
+
+
+@schemathesis.check
+def lmsconf_error_body(ctx: Any, response: Any, case: Any) -> bool | None:
+    """A 4xx with content is JSON in the profile's error structure (the token call's own where it has one)."""
+    fuzz = ACTIVE.get()
+    if fuzz is None or not 400 <= response.status_code < 500 or not response.content:
+        return None
+    name = fuzz.error_schema(response.status_code, token=_token_operation(fuzz, case))
+    if name is None:
+        return None
+    try:
+        body = json.loads(response.content)
+    except ValueError:
+        raise AssertionError("the error body is not JSON") from None
+    problems = schemas.errors(name, body, limit=3)
+    if problems:
+        raise AssertionError(f"the error body does not match {name}: {'; '.join(problems)}")
+    return None
+
+
+@schemathesis.check
+def lmsconf_ratelimit_headers(ctx: Any, response: Any, case: Any) -> bool | None:
+    """The rate-limit headers the profile documents are present and well-formed (Retry-After on a 429)."""
+    fuzz = ACTIVE.get()
+    if fuzz is None:
+        return None
+    for name, problem in fuzz.ratelimit_header_problems(response.status_code, response.headers).items():
+        raise AssertionError(f"rate-limit header {name}: {problem}")
+    return None
+
+
+def _error_body_applies(fuzz: FuzzContext, ctx: Any, response: Any, case: Any) -> bool:
+    return (400 <= response.status_code < 500 and _has_body(response)
+            and fuzz.error_schema(response.status_code, token=_token_operation(fuzz, case)) is not None)
+
+
+def _ratelimit_applies(fuzz: FuzzContext, ctx: Any, response: Any, case: Any) -> bool:
+    return fuzz.ratelimit_headers_apply(response.status_code)
+
+
+def _content_applies(fuzz: FuzzContext, ctx: Any, response: Any, case: Any) -> bool:
+    return _has_body(response)
+
+
+def _status_applies(fuzz: FuzzContext, ctx: Any, response: Any, case: Any) -> bool:
+    return _declared(fuzz, case) is not None
+
+
+CHECKS: dict[str, tuple[Check, Callable[[FuzzContext, Any, Any, Any], bool]]] = {
+    "not_a_server_error": (not_a_server_error, _always),
+    "status_code_conformance": (builtin.status_code_conformance, _declared_method),
+    "content_type_conformance": (builtin.content_type_conformance, _content_declared),
+    "response_headers_conformance": (builtin.response_headers_conformance, _headers_declared),
+    "response_schema_conformance": (builtin.response_schema_conformance, _content_declared),
+    "negative_data_rejection": (builtin.negative_data_rejection, _negative),
+    "positive_data_acceptance": (builtin.positive_data_acceptance, _positive),
+    "ignored_auth": (builtin.ignored_auth, _secured_success),
+    "unsupported_method": (builtin.unsupported_method, _undeclared_method),
+    "use_after_free": (builtin.use_after_free, _after_delete),
+    "ensure_resource_availability": (builtin.ensure_resource_availability, _after_create),
+    "lmsconf_status_documented": (lmsconf_status_documented, _status_applies),
+    "lmsconf_content_type": (lmsconf_content_type, _content_applies),
+    "lmsconf_error_body": (lmsconf_error_body, _error_body_applies),
+    "lmsconf_ratelimit_headers": (lmsconf_ratelimit_headers, _ratelimit_applies),
+}
+FUZZ_RULES: tuple[FuzzRule, ...] = tuple(FuzzRule(rid, *CHECKS[check]) for rid, (check, _, _) in RULES.items())
+RULE_IDS = tuple(r.rule_id for r in FUZZ_RULES)
+
+
+def wrapped_checks() -> list[Check]:
+    """The checks handed to Schemathesis: each FuzzRule, named after the check it runs."""
+    out: list[Check] = []
+    for fuzz_rule in FUZZ_RULES:
+        def call(ctx: Any, response: Any, case: Any, _r: FuzzRule = fuzz_rule) -> None:
+            _r(ctx, response, case)
+        call.__name__ = getattr(fuzz_rule.check, "__name__", fuzz_rule.rule_id)
+        out.append(call)
+    return out
