@@ -94,6 +94,8 @@ def pytest_addoption(parser: pytest.Parser) -> None:
                     help="embedded simulator only: 'default' or 'large'")
     group.addoption("--fuzz-examples", dest="lmsconf_fuzz_examples", type=int, default=5, metavar="N",
                     help="generated requests per operation in the fuzz suite (default: 5; more goes deeper)")
+    group.addoption("--fuzz-path", dest="lmsconf_fuzz_path", default=None, metavar="REGEX",
+                    help="fuzz only the operations whose path matches REGEX (default: every read operation)")
     group.addoption("--run-timeout", dest="lmsconf_run_timeout", type=float, default=None, metavar="SECONDS",
                     help="the run's deadline: past it no request goes out except cleanup, and the run stops "
                          "with a RunDeadline error (exit 3)")

@@ -32,12 +32,13 @@ class FuzzOptions:
     examples: int = DEFAULT_EXAMPLES
     seed: int = DEFAULT_SEED
     shrink: bool = False
+    path_regex: str | None = None
 
 
-def config_for(options: FuzzOptions) -> SchemathesisConfig:
+def config_for(options: FuzzOptions, *, mode: str = "all") -> SchemathesisConfig:
     return SchemathesisConfig.from_dict({
         "seed": options.seed,
-        "generation": {"mode": "all", "max-examples": options.examples, "no-shrink": not options.shrink,
+        "generation": {"mode": mode, "max-examples": options.examples, "no-shrink": not options.shrink,
                        "deterministic": True, "with-security-parameters": False, "database": "none",
                        "allow-extra-parameters": False},
         "phases": {"coverage": {"unexpected-methods": UNEXPECTED_METHODS}},
@@ -49,8 +50,10 @@ def load(profile: Profile, options: FuzzOptions) -> Any:
     """The read operations of the profile's document, ready for ``@schema.parametrize()``."""
     doc = bundled(document(profile))
     ACTIVE.set(FuzzContext(profile, doc))
-    schema = schemathesis.openapi.from_dict(doc, config=config_for(options))
+    schema: Any = schemathesis.openapi.from_dict(doc, config=config_for(options))
     schema = schema.exclude(method=list(WRITING)).exclude(operation_id="authenticate")
+    if options.path_regex:
+        schema = schema.include(path_regex=options.path_regex)
     route_through(schema, SESSION.get)
     provider = type("ProfileAuth", (PlaceholderAuth,), {"profile": profile})
     schema.auth(refresh_interval=None)(provider)

@@ -20,7 +20,7 @@ from schemathesis.generation import GenerationMode
 from schemathesis.specs.openapi import checks as builtin
 
 from conformance import schemas
-from conformance.fuzz.context import ACTIVE, FuzzContext
+from conformance.fuzz.context import ACTIVE, SESSION, FuzzContext
 from conformance.rules.fuzz import RULES, RUNNERS
 from conformance.rules.media import same_content_type
 
@@ -182,6 +182,29 @@ def lmsconf_ratelimit_headers(ctx: Any, response: Any, case: Any) -> bool | None
     return None
 
 
+@schemathesis.check
+def lmsconf_read_after_put(ctx: Any, response: Any, case: Any) -> bool | None:
+    """After a successful PUT, reading the record back shows the value the PUT wrote to the changed field."""
+    fuzz, session = ACTIVE.get(), SESSION.get()
+    field = fuzz.changed_field if fuzz is not None else None
+    if fuzz is None or session is None or field is None or not _put_applies(fuzz, ctx, response, case):
+        return None
+    read = session.client.request("GET", case.formatted_path, purpose="fuzz")
+    record = fuzz.record_of(read)
+    wrote = case.body[field]
+    if record is None or record.get(field) != wrote:
+        seen = "no record" if record is None else repr(record.get(field))
+        raise AssertionError(f"GET {case.formatted_path} after the PUT answered {read.status_code} with {field} "
+                             f"{seen}, not the {wrote!r} the PUT wrote")
+    return None
+
+
+def _put_applies(fuzz: FuzzContext, ctx: Any, response: Any, case: Any) -> bool:
+    field = fuzz.changed_field
+    return (case.method.upper() == "PUT" and 200 <= response.status_code < 300 and field is not None
+            and isinstance(case.body, dict) and field in case.body and _mode(case) == GenerationMode.POSITIVE)
+
+
 def _error_body_applies(fuzz: FuzzContext, ctx: Any, response: Any, case: Any) -> bool:
     return (400 <= response.status_code < 500 and _has_body(response)
             and fuzz.error_schema(response.status_code, token=_token_operation(fuzz, case)) is not None)
@@ -212,6 +235,7 @@ CHECKS: dict[str, tuple[Check, Callable[[FuzzContext, Any, Any, Any], bool]]] = 
     "use_after_free": (builtin.use_after_free, _after_delete),
     "ensure_resource_availability": (builtin.ensure_resource_availability, _after_create),
     "lmsconf_status_documented": (lmsconf_status_documented, _status_applies),
+    "lmsconf_read_after_put": (lmsconf_read_after_put, _put_applies),
     "lmsconf_content_type": (lmsconf_content_type, _content_applies),
     "lmsconf_error_body": (lmsconf_error_body, _error_body_applies),
     "lmsconf_ratelimit_headers": (lmsconf_ratelimit_headers, _ratelimit_applies),

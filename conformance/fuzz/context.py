@@ -10,6 +10,7 @@ from typing import Any, Generic, TypeVar
 from conformance.http.retry import parse_retry_after
 from conformance.openapi.operations import error_schema_name
 from conformance.profiles import Profile
+from conformance.walk import dig
 
 T = TypeVar("T")
 METHODS = ("get", "put", "post", "delete", "patch", "head", "options", "trace")
@@ -36,6 +37,20 @@ class FuzzContext:
     def documented_statuses(self, method: str, path: str) -> set[int]:
         op = self.operation(method, path) or {}
         return {int(code) for code in op.get("responses", {}) if code.isdigit()}
+
+    @property
+    def changed_field(self) -> str | None:
+        value = self.profile.section("writes").get("changed_field")
+        return str(value) if value else None
+
+    def record_of(self, response: Any) -> dict[str, Any] | None:
+        """The record a single-record answer holds (inside the profile's item envelope, if it has one)."""
+        try:
+            body = response.json()
+        except ValueError:
+            return None
+        record = dig(body, self.profile.pagination.get("record_path"))
+        return record if isinstance(record, dict) else None
 
     @property
     def response_content_type(self) -> str:

@@ -131,15 +131,22 @@ def _item(profile: Profile, res: Resource) -> dict[str, Json]:
         _responses(profile, "item", success(profile, 200, "the record", item_response(profile, res))), params)}
     if res.writable and writes_resource(profile) == res.name:
         replaced = success(profile, 200, "the record as it now is", item_response(profile, res))
+        again = {"200": _same_record(res, "the record just replaced, read back")}
         ops["put"] = _operation(profile, operation_id("update", res), f"Replace one of the {res.name} (whole record)",
-                                _responses(profile, "put", replaced), params, body=write_body(profile, res))
+                                _responses(profile, "put", replaced), params, body=write_body(profile, res),
+                                links=again)
         if "deleted" in profile.status:
             status = int(profile.status["deleted"])
             schema = item_response(profile, res) if status == 200 else None
             ops["delete"] = _operation(profile, operation_id("delete", res), f"Delete one of the {res.name}",
                                        _responses(profile, "delete", success(profile, status, "deleted", schema)),
-                                       params)
+                                       params, links={str(status): _same_record(res, "the record just deleted")})
     return ops
+
+
+def _same_record(res: Resource, why: str) -> Json:
+    return {f"Get{_camel(res.name)}Again": {"operationId": operation_id("get", res),
+                                             "parameters": {"id": "$request.path.id"}, "description": why}}
 
 
 def writes_resource(profile: Profile) -> str | None:
@@ -163,7 +170,7 @@ def _item_links(profile: Profile, res: Resource, pointer: str) -> Json:
 def _create(profile: Profile, res: Resource) -> tuple[str, Json] | None:
     """POST answering 201 + Location (post-put-delete) or an upload answering [{key, value}] (upload-put-delete)."""
     writes = profile.section("writes")
-    style = writes.get("style")
+    style = writes.get("style") or ("upload-put-delete" if writes.get("upload_path") else None)
     if style == "post-put-delete" and "created" in profile.status:
         record = profile.pagination.get("record_path")
         pointer = f"/{record}/{res.id_field}" if record else f"/{res.id_field}"
@@ -198,7 +205,7 @@ def _token(profile: Profile) -> tuple[str, Json] | None:
         body = {"required": True, "content": {"application/json": {"schema": {
             "type": "object", "required": sorted(fields), "properties": fields}}}}
     ok = success(profile, 200, "a token", ref(str(auth["token_schema"])) if auth.get("token_schema") else {})
-    key_only = [{"apiKey": []}] if auth.get("api_key_header") else []
+    key_only: list[Json] = [{"apiKey": []}] if auth.get("api_key_header") else []
     op = _operation(profile, "authenticate", "Obtain a token", _responses(profile, "token", ok, token=True), [],
                     body=body)
     op["security"] = key_only

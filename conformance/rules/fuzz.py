@@ -41,6 +41,8 @@ RULES: dict[str, tuple[str, str, str]] = {
     "fuzz.use-after-free": ("use_after_free", "a record deleted through its link is gone (404) afterwards", DOC),
     "fuzz.ensure-resource-availability": ("ensure_resource_availability",
                                           "a record just created can be read through its links", DOC),
+    "fuzz.read-after-put": ("lmsconf_read_after_put", "a record replaced through its link reads back with the "
+                                                       "value the PUT wrote", PROFILE),
     "fuzz.status-documented": ("lmsconf_status_documented",
                                "every status is in the profile's status table for that kind of operation", PROFILE),
     "fuzz.content-type": ("lmsconf_content_type", "every response with content carries the profile's documented "
@@ -63,9 +65,13 @@ def _runner(rule_id: str, summary: str, cites: str) -> Runner:
     def run(check: Callable[..., Any], ctx: Any, response: Any, case: Any) -> None:
         try:
             check(ctx, response, case)
-        except AssertionError as exc:   # Schemathesis failures are AssertionErrors
+        except (AssertionError, BaseExceptionGroup) as exc:   # a Schemathesis failure, or a group of them
             where = f"{case.method.upper()} {case.formatted_path} answered {response.status_code}"
-            raise Violation(f"{_text(exc)} ({where})") from None
+            found = [e for e in getattr(exc, "exceptions", (exc,)) if isinstance(e, AssertionError)]
+            if not found:
+                raise
+            more = f" (and {len(found) - 1} more)" if len(found) > 1 else ""
+            raise Violation(f"{_text(found[0])}{more} ({where})") from None
     return run
 
 

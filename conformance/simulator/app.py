@@ -16,6 +16,7 @@ from starlette.applications import Starlette
 
 from conformance.profiles import Profile, load
 from conformance.simulator import faults as fault_catalogue
+from conformance.simulator import mutations
 from conformance.simulator.context import SimContext
 from conformance.simulator.dialects import Dialect, dialect_for, siblings
 from conformance.simulator.ratelimit import Clock
@@ -104,6 +105,8 @@ class Simulator:
         self.clock: Clock = clock if clock is not None else AdjustableClock()
         self.context = SimContext(self.profile, self.faults, self.store, self.clock, self.credentials)
         self.app: Starlette = dialect.build(self.context)
+        if self.faults & mutations.NAMES:
+            self.app.add_middleware(mutations.Mutations, faults=self.faults, profile=self.profile)
 
     @property
     def base_path(self) -> str:

@@ -14,19 +14,26 @@ from typing import Any
 
 import pytest
 from schemathesis.core.failures import FailureGroup
+from schemathesis.generation.stateful import run_state_machine_as_test
 
 from conformance import fuzz
+from conformance.cleanup import Ledger
+from conformance.fuzz import stateful
 from conformance.fuzz.checks import RULE_IDS, wrapped_checks
 from conformance.fuzz.context import SESSION
 from conformance.http.client import Client
 from conformance.plugin import STATE, configured
+from conformance.profiles import Profile
 from conformance.rules import CHECKS
 
-_config = configured()
-_profile = _config.stash[STATE].profile if _config is not None else None
-if _profile is None:
+_found = configured()
+_profile = _found.stash[STATE].profile if _found is not None else None
+if _found is None or _profile is None:
     pytest.skip("the fuzz suite needs --profile", allow_module_level=True)
-schema = fuzz.load(_profile, fuzz.FuzzOptions(examples=int(_config.getoption("lmsconf_fuzz_examples"))))
+_config: pytest.Config = _found
+_options = fuzz.FuzzOptions(examples=int(_config.getoption("lmsconf_fuzz_examples")),
+                           path_regex=_config.getoption("lmsconf_fuzz_path"))
+schema = fuzz.load(_profile, _options)
 
 
 @pytest.fixture(scope="session")
@@ -47,5 +54,25 @@ def test_generated_requests(case: Any, fuzz_session: fuzz.ClientSession, client:
     try:
         case.validate_response(response, checks=wrapped_checks(),
                                transport_kwargs={"session": fuzz_session, "base_url": client.base_url})
+    except FailureGroup as exc:
+        raise fuzz.violation(CHECKS.since(mark), client.redactor.text(str(exc))) from None
+
+
+_stateful = stateful.load(_profile, fuzz.config_for(_options, mode="positive"))
+
+
+@pytest.mark.writes
+@pytest.mark.rule(*RULE_IDS)
+@pytest.mark.skipif(_stateful is None, reason="the profile documents no create for its writable resource")
+def test_linked_operations(fuzz_session: fuzz.ClientSession, client: Client, profile: Profile,
+                           ledger: Ledger) -> None:
+    """Create, read, replace and delete through the document's links; what was created is deleted at the end."""
+    resource = stateful.writable(profile)
+    assert resource is not None and _stateful is not None
+    writes = stateful.Writes(profile, resource, client, ledger)
+    machine = stateful.machine(_stateful, writes, wrapped_checks())
+    mark = CHECKS.mark()
+    try:
+        run_state_machine_as_test(machine, settings=stateful.settings(_options.examples, _options.seed))
     except FailureGroup as exc:
         raise fuzz.violation(CHECKS.since(mark), client.redactor.text(str(exc))) from None

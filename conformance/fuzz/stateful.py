@@ -1,0 +1,183 @@
+"""Stateful fuzzing from the document's links: create a record, then read, replace and delete it.
+
+Bodies: what Schemathesis generates, laid over a real record of the target (its own id and the fields the
+server owns left out), with the changed field (the profile's ``writes.changed_field``) as generated. A schema
+cannot say which ids another record must name or which dates exist in a calendar; a real record can.
+
+Only the profile's writable resource takes part, and only records this run created are replaced or deleted:
+a create's name field carries the run's prefix and the cleanup ledger holds the name before the request
+leaves and the record's path once the answer names it, so everything created is deleted at the end of the
+session (or by the next run, after a kill), whatever the checks found. Generated writes are valid ones
+(positive mode): an invalid body an API wrongly accepted could not be found again by name.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import hypothesis
+import schemathesis
+from hypothesis import HealthCheck, Phase
+
+from conformance.cleanup import Entry, Ledger
+from conformance.fuzz.context import ACTIVE, SESSION
+from conformance.fuzz.session import PlaceholderAuth, route_through
+from conformance.http.client import Client
+from conformance.openapi import bundled, document
+from conformance.openapi.build import operation_id
+from conformance.profiles import Profile, Resource
+from conformance.walk import dig
+
+STEPS = 6   # calls per scenario: a create and a few of its links
+
+
+def _is(case: Any, verb: str) -> bool:
+    return str(case.operation.definition.raw.get("operationId", "")).startswith(f"{verb}-")
+
+
+@dataclass
+class Writes:
+    """What a scenario may touch, and the ledger entries that undo it."""
+
+    profile: Profile
+    resource: Resource
+    client: Client
+    ledger: Ledger
+    names: dict[str, str] = field(default_factory=dict)   # id -> the name it was created with
+    entries: dict[str, Entry] = field(default_factory=dict)   # case id -> the ledger entry of its create
+    count: int = 0
+    _base: dict[str, Any] | None = None
+
+    @property
+    def name_field(self) -> str:
+        return str(self.profile.section("writes").get("name_field", "name"))
+
+    def _name(self) -> str:
+        self.count += 1
+        name = self.ledger.name(f"fuzz-{self.count}")
+        return f"{name}@example.invalid" if "email" in self.name_field.lower() else name
+
+    def base(self) -> dict[str, Any]:
+        """A real record of the resource, less its id and the fields the server owns (read once)."""
+        if self._base is None:
+            params = {self.profile.pagination["limit_param"]: "1"} if self.profile.pagination.get("limit_param") else {}
+            body = _json(self.client.get(self.resource.path, params=params, purpose="fuzz"))
+            rows = dig(body, self.profile.pagination.get("rows_path") or self.resource.collection_key) \
+                if isinstance(body, dict) else body
+            first = rows[0] if isinstance(rows, list) and rows and isinstance(rows[0], dict) else {}
+            owned = {self.resource.id_field, *self.profile.section("writes").get("read_only", ())}
+            self._base = {k: v for k, v in first.items() if k not in owned}
+        return self._base
+
+    def _realistic(self, row: dict[str, Any], name: str) -> None:
+        changed = self.profile.section("writes").get("changed_field")
+        generated = row.get(changed) if changed else None
+        row.update(self.base())
+        if changed and isinstance(generated, str):
+            row[changed] = generated
+        row[self.name_field] = name
+
+    def before(self, case: Any) -> None:
+        """Name what a create makes (ledger first); refuse a replace or delete of a record not ours."""
+        if _is(case, "create") and isinstance(case.body, dict):
+            self._realistic(case.body, name := self._name())
+            self.entries[case.id] = self.ledger.uploading(self.resource.path, [name], note="created (fuzz)")
+        elif _is(case, "upload") and isinstance(case.body, list):
+            names = []
+            for row in case.body:
+                if isinstance(row, dict):
+                    self._realistic(row, name := self._name())
+                    names.append(name)
+            self.entries[case.id] = self.ledger.uploading(self.resource.path, names, note="uploaded (fuzz)")
+        elif _is(case, "update") or _is(case, "delete"):
+            key = str((case.path_parameters or {}).get("id", ""))
+            hypothesis.assume(key in self.names)   # never a record this run did not create
+            if isinstance(case.body, dict):
+                self._realistic(case.body, self.names[key])   # still found by the sweep
+
+    def after(self, response: Any, case: Any) -> None:
+        """Record the created records' paths (each deleted at the end of the session)."""
+        if not 200 <= response.status_code < 300:
+            return
+        created: list[tuple[str, str]] = []
+        if _is(case, "create"):
+            record = dig(_json(response), self.profile.pagination.get("record_path"))
+            key = record.get(self.resource.id_field) if isinstance(record, dict) else None
+            if key is not None:
+                created.append((str(key), str(case.body.get(self.name_field, ""))))
+        elif _is(case, "upload"):
+            answered = _json(response)
+            created = [(str(row["key"]), str(row.get("value", ""))) for row in answered or []
+                       if isinstance(row, dict) and "key" in row]
+        for key, name in created:
+            self.names[key] = name
+            self.ledger.created((self.resource.item_path or "").format(id=key), note="created (fuzz)")
+        entry = self.entries.pop(case.id, None)
+        if created and entry is not None:
+            self.ledger.settle(entry)
+
+
+def _json(response: Any) -> Any:
+    try:
+        return response.json()
+    except ValueError:
+        return None
+
+
+def writable(profile: Profile) -> Resource | None:
+    name = profile.section("writes").get("resource")
+    found = [r for r in profile.resources if r.name == name and r.writable and r.item_path]
+    return found[0] if found else None
+
+
+def load(profile: Profile, config: Any) -> Any | None:
+    """The writable resource's create and item operations, for a state machine; None when it has no create."""
+    resource = writable(profile)
+    if resource is None or "deleted" not in profile.status:
+        return None   # what a scenario creates must be deletable
+    doc = bundled(document(profile))
+    ids = [operation_id(verb, resource) for verb in ("create", "upload", "get", "update", "delete")]
+    present = {op.get("operationId") for item in doc["paths"].values() for op in item.values()}
+    if not {operation_id("create", resource), operation_id("upload", resource)} & present:
+        return None
+    ACTIVE.set(ACTIVE.get() or _context(profile, doc))
+    schema = schemathesis.openapi.from_dict(doc, config=config).include(operation_id=[i for i in ids if i in present])
+    route_through(schema, SESSION.get)
+    schema.auth(refresh_interval=None)(type("ProfileAuth", (PlaceholderAuth,), {"profile": profile}))
+    return schema
+
+
+def _context(profile: Profile, doc: dict[str, Any]) -> Any:
+    from conformance.fuzz.context import FuzzContext
+
+    return FuzzContext(profile, doc)
+
+
+def machine(schema: Any, writes: Writes, checks: list[Any]) -> type:
+    """The state machine: every call through the run's session, every answer through the fuzz checks."""
+    base = schema.as_state_machine()
+
+    class Scenario(base):  # type: ignore[misc, valid-type]
+        def get_call_kwargs(self, case: Any) -> dict[str, Any]:
+            return {"session": SESSION.get(), "base_url": writes.client.base_url}
+
+        def before_call(self, case: Any) -> None:
+            writes.before(case)
+
+        def after_call(self, response: Any, case: Any) -> None:
+            super().after_call(response, case)
+            writes.after(response, case)
+
+        def validate_response(self, response: Any, case: Any, additional_checks: Any = None,
+                              **kwargs: Any) -> None:
+            case.validate_response(response, checks=checks, transport_kwargs=kwargs or None,
+                                   recorder=self.recorder)
+
+    return Scenario
+
+
+def settings(examples: int, seed: int) -> hypothesis.settings:
+    return hypothesis.settings(max_examples=examples, stateful_step_count=STEPS, derandomize=True, database=None,
+                               deadline=None, suppress_health_check=list(HealthCheck),
+                               phases=[Phase.explicit, Phase.generate])
