@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import copy
-import json
 import re
 from pathlib import Path
 from typing import Any
 
 import yaml
 
+from conformance import schemas
 from conformance.paths import SCHEMAS
 
 OPENAPI_DIR = SCHEMAS / "openapi"
@@ -32,7 +32,8 @@ def component_name(rel: str) -> str:
 
 
 def _load(rel: str) -> dict[str, Any]:
-    return json.loads((SCHEMAS / rel).read_text(encoding="utf-8"))
+    """A rule schema; ConfigError (exit 2) naming it when the profile names one that is missing or broken."""
+    return schemas.load(rel)
 
 
 def _rebase(node: Any, name: str) -> Any:
