@@ -41,6 +41,9 @@ def build_parser() -> Parser:
     run.add_argument("--timeout", type=float, default=3600.0, metavar="SECONDS",
                      help="the whole run's deadline: past it only cleanup requests go out and the run ends "
                           "with exit 3 (default: 3600)")
+    run.add_argument("--fuzz-examples", type=int, metavar="N",
+                     help="generated requests per operation in the fuzz suite, at least 1 (default: the "
+                          "suite's 5; more goes deeper)")
     run.add_argument("pytest_args", nargs=argparse.REMAINDER, help="after --: passed to pytest as they are")
 
     sim = sub.add_parser("simulate", help="serve one vendor's simulator until stopped")
@@ -68,7 +71,8 @@ def main(argv: Sequence[str] | None = None) -> int:
                 extra = extra[1:]
             return run(args.profile, base_url=args.base_url, report_dir=args.report_dir, read_only=args.read_only,
                        pytest_args=extra, counterpart_base_url=args.counterpart_base_url,
-                       allow_unchecked=args.allow_unchecked, timeout=args.timeout)
+                       allow_unchecked=args.allow_unchecked, timeout=args.timeout,
+                       fuzz_examples=args.fuzz_examples)
         if args.command == "simulate":
             return simulate(args)
         from conformance.reporting.html import build
