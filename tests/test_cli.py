@@ -91,6 +91,9 @@ def test_profile_with_a_wrong_value_names_the_key(tmp_path: Path) -> None:
     ["run", "--profile", PROFILE, "--profile", "absorb-v1", "--base-url", "http://127.0.0.1:9"],
     ["run", "--profile", PROFILE, "--fuzz-examples", "0"],
     ["run", "--profile", PROFILE, "--fuzz-examples", "many"],
+    ["openapi"],
+    ["openapi", "--profile", PROFILE, "--write"],
+    ["openapi", "--write", "--refs"],
     ["simulate", "--profile", PROFILE, "--fault", "no-such-fault"],
 ])
 def test_usage_errors_exit_2(tmp_path: Path, args: list[str]) -> None:
