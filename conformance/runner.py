@@ -46,8 +46,10 @@ def suite_paths(profile_id: str) -> list[str]:
 
 def pytest_command(profile: str, report_dir: Path, base_url: str | None, read_only: bool,
                    extra: Sequence[str], counterpart_base_url: str | None = None,
-                   profile_id: str | None = None, run_timeout: float | None = None) -> list[str]:
-    """The pytest command for one profile (``profile`` a name or a .toml path; reports under its id)."""
+                   profile_id: str | None = None, run_timeout: float | None = None,
+                   fuzz_examples: int | None = None) -> list[str]:
+    """The pytest command for one profile (``profile`` a name or a .toml path; reports under its id).
+    ``fuzz_examples`` None leaves the fuzz suite's own default."""
     profile_id = profile_id or profile
     out = report_dir / profile_id
     command = [
@@ -65,6 +67,8 @@ def pytest_command(profile: str, report_dir: Path, base_url: str | None, read_on
         command.append("--read-only")
     if run_timeout is not None:
         command += ["--run-timeout", f"{run_timeout:.3f}"]
+    if fuzz_examples is not None:
+        command += ["--fuzz-examples", str(fuzz_examples)]
     return command + list(extra)
 
 
@@ -144,9 +148,11 @@ def preflight(names: Sequence[str], base_url: str | None) -> dict[str, str]:
 
 def run(names: Sequence[str], *, base_url: str | None, report_dir: str, read_only: bool,
         pytest_args: Sequence[str], counterpart_base_url: str | None = None, allow_unchecked: bool = False,
-        timeout: float = DEFAULT_TIMEOUT_S) -> int:
+        timeout: float = DEFAULT_TIMEOUT_S, fuzz_examples: int | None = None) -> int:
     if not timeout > 0:
         raise ConfigError(f"--timeout {timeout:g}: give a number of seconds above 0")
+    if fuzz_examples is not None and fuzz_examples < 1:
+        raise ConfigError(f"--fuzz-examples {fuzz_examples}: give at least 1 generated request per operation")
     deadline = time.monotonic() + timeout
     chosen = preflight(names, base_url)
     if counterpart_base_url:
@@ -165,7 +171,7 @@ def run(names: Sequence[str], *, base_url: str | None, report_dir: str, read_onl
         (root / name / "summary.json").unlink(missing_ok=True)
         remaining = max(0.001, deadline - time.monotonic())
         command = pytest_command(given, root, base_url, read_only, pytest_args, counterpart_base_url, name,
-                                 remaining)
+                                 remaining, fuzz_examples)
         returncode, killed = wait_for(subprocess.Popen(command), deadline)
         part = read_part(root, name)
         code, reason = verdict(name, returncode, part, allow_unchecked)

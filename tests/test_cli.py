@@ -89,6 +89,11 @@ def test_profile_with_a_wrong_value_names_the_key(tmp_path: Path) -> None:
     ["run", "--no-such-option"],
     ["run", "--profile", PROFILE, "--base-url", "ftp://example"],
     ["run", "--profile", PROFILE, "--profile", "absorb-v1", "--base-url", "http://127.0.0.1:9"],
+    ["run", "--profile", PROFILE, "--fuzz-examples", "0"],
+    ["run", "--profile", PROFILE, "--fuzz-examples", "many"],
+    ["openapi"],
+    ["openapi", "--profile", PROFILE, "--write"],
+    ["openapi", "--write", "--refs"],
     ["simulate", "--profile", PROFILE, "--fault", "no-such-fault"],
 ])
 def test_usage_errors_exit_2(tmp_path: Path, args: list[str]) -> None:
@@ -201,3 +206,36 @@ def test_the_readme_live_command_never_claims_every_rule_passed(tmp_path: Path) 
     assert "--read-only" in rules["writes.upload-limit-enforced"]["reason"]
     assert "deselected" in rules["ratelimit.enforced"]["reason"]
     assert "counterpart" in rules["versions.v1_5-adds-fields"]["reason"]
+
+
+def test_fuzz_examples_reach_every_pytest_session(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """`lmsconf run --fuzz-examples N` gives each profile's session `--fuzz-examples N`; left out, the suite's
+    own default applies."""
+    import types
+
+    from conformance import cli, runner
+
+    commands: list[list[str]] = []
+
+    class Session:
+        def __init__(self, command: list[str]) -> None:
+            commands.append(command)
+
+        def wait(self, timeout: float | None = None) -> int:
+            return 0
+
+    monkeypatch.setattr(runner, "subprocess", types.SimpleNamespace(Popen=Session,
+                                                                    TimeoutExpired=subprocess.TimeoutExpired))
+    cli.main(["run", "--profile", "qses", "--profile", "absorb-v1", "--report-dir", str(tmp_path),
+              "--fuzz-examples", "12"])
+    assert len(commands) == 2
+    assert all(c[c.index("--fuzz-examples"):][:2] == ["--fuzz-examples", "12"] for c in commands), commands
+    commands.clear()
+    cli.main(["run", "--profile", "qses", "--report-dir", str(tmp_path)])
+    assert len(commands) == 1 and "--fuzz-examples" not in commands[0]
+
+
+def test_a_session_takes_fuzz_examples(tmp_path: Path) -> None:
+    done = lmsconf("run", "--profile", "qses", "--report-dir", str(tmp_path), "--fuzz-examples", "2",
+                   "--allow-unchecked", "--", "-k", "auth.token-issued")
+    assert done.returncode == 0, done.stdout + done.stderr

@@ -3,27 +3,31 @@
 from __future__ import annotations
 
 import copy
-import json
 import re
 from pathlib import Path
 from typing import Any
 
 import yaml
 
+from conformance import schemas
 from conformance.paths import SCHEMAS
 
 OPENAPI_DIR = SCHEMAS / "openapi"
 HEADER = ("# Generated from the conformance profile {profile} by `lmsconf openapi --profile {profile} --refs`;\n"
-          "# tests/test_openapi.py keeps it equal to the profile. Schemas are $refs to the rule schemas.\n")
+          "# `lmsconf openapi --write` rewrites it after a profile edit, tests/test_openapi.py keeps it equal to the\n"
+          "# profile. Schemas are $refs to the rule schemas, relative to this file.\n")
+BUNDLED_HEADER = ("# Generated from the conformance profile {profile} by `lmsconf openapi --profile {profile}`;\n"
+                  "# self-contained: every rule schema it uses is copied under components/schemas.\n")
 
 
 def shipped_path(profile_id: str) -> Path:
     return OPENAPI_DIR / f"{profile_id}.yaml"
 
 
-def dump(doc: dict[str, Any], profile_id: str | None = None) -> str:
+def dump(doc: dict[str, Any], profile_id: str | None = None, *, header: str = HEADER) -> str:
+    """The document as YAML, after the header comment naming the profile (none without ``profile_id``)."""
     text = yaml.safe_dump(doc, sort_keys=False, allow_unicode=True, width=120)
-    return (HEADER.format(profile=profile_id) if profile_id else "") + text
+    return (header.format(profile=profile_id) if profile_id else "") + text
 
 
 def component_name(rel: str) -> str:
@@ -32,7 +36,8 @@ def component_name(rel: str) -> str:
 
 
 def _load(rel: str) -> dict[str, Any]:
-    return json.loads((SCHEMAS / rel).read_text(encoding="utf-8"))
+    """A rule schema; ConfigError (exit 2) naming it when the profile names one that is missing or broken."""
+    return schemas.load(rel)
 
 
 def _rebase(node: Any, name: str) -> Any:
