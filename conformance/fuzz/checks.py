@@ -100,15 +100,22 @@ def _undeclared_method(fuzz: FuzzContext, ctx: Any, response: Any, case: Any) ->
 
 
 def _after_delete(fuzz: FuzzContext, ctx: Any, response: Any, case: Any) -> bool:
+    """A read of a record an earlier step of the scenario deleted with success."""
     if case.method.lower() != "get":
         return False
-    related = ctx.internals.find_related(case_id=case.id)
-    return any(r.method.lower() == "delete" for r in related)
+    for related in ctx.internals.find_related(case_id=case.id):
+        answered = ctx.internals.find_response(case_id=related.id)
+        if (related.method.lower() == "delete" and related.formatted_path == case.formatted_path
+                and answered is not None and 200 <= answered.status_code < 300):
+            return True
+    return False
 
 
 def _after_create(fuzz: FuzzContext, ctx: Any, response: Any, case: Any) -> bool:
+    """A read, through a link, of what a create just made under the create's own path (Schemathesis judges
+    availability only there: an upload to /users/upload says nothing of /users/{id})."""
     parent = ctx.internals.find_parent(case_id=case.id)
-    if parent is None or parent.method.lower() != "post":
+    if parent is None or parent.method.lower() != "post" or not case.path.startswith(parent.path.rstrip("/") + "/"):
         return False
     answered = ctx.internals.find_response(case_id=parent.id)
     return answered is not None and 200 <= answered.status_code < 300 and _shaped(case)

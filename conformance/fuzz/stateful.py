@@ -29,7 +29,7 @@ from conformance.openapi.build import operation_id
 from conformance.profiles import Profile, Resource
 from conformance.walk import dig
 
-STEPS = 6   # calls per scenario: a create and a few of its links
+STEPS = 10   # calls per scenario: a create and a few of its links
 
 
 def _is(case: Any, verb: str) -> bool:
@@ -53,9 +53,12 @@ class Writes:
     def name_field(self) -> str:
         return str(self.profile.section("writes").get("name_field", "name"))
 
-    def _name(self) -> str:
+    def _next(self) -> int:
         self.count += 1
-        name = self.ledger.name(f"fuzz-{self.count}")
+        return self.count
+
+    def _name(self) -> str:
+        name = self.ledger.name(f"fuzz-{self._next()}")
         return f"{name}@example.invalid" if "email" in self.name_field.lower() else name
 
     def base(self) -> dict[str, Any]:
@@ -74,8 +77,8 @@ class Writes:
         changed = self.profile.section("writes").get("changed_field")
         generated = row.get(changed) if changed else None
         row.update(self.base())
-        if changed and isinstance(generated, str):
-            row[changed] = generated
+        if changed:   # what a replace writes, and a read must show: as generated, or one of ours
+            row[changed] = generated if isinstance(generated, str) and generated else f"lmsconf {self._next()}"
         row[self.name_field] = name
 
     def before(self, case: Any) -> None:

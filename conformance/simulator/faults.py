@@ -63,14 +63,29 @@ GENERIC = (
 FAULTS: dict[str, Fault] = {f.name: f for f in [*vendors.all_faults(), *GENERIC] if isinstance(f, Fault)}
 
 
-def profiles_for(fault: Fault) -> list[str]:
-    """Where a fault is proven: its profile, or for a generic fault every shipped profile applying its rule."""
+def covered_profiles(fault: Fault) -> list[str]:
+    """The profiles whose rule the fault shows can fail: its own, or for a generic fault every shipped profile
+    applying its rule."""
     if fault.profile != ANY_PROFILE:
         return [fault.profile]
     from conformance import profiles
 
     return [name for name in profiles.available() if profiles.load(name).applies(fault.rule)]
 
+
+def profiles_for(fault: Fault) -> list[str]:
+    """Where the mutation matrix runs a fault: its profile; a generic fault under one profile of each vendor
+    that applies its rule (the profiles of a vendor share one simulator app, and the middleware that commits a
+    generic fault is the same in front of every one)."""
+    if fault.profile != ANY_PROFILE:
+        return [fault.profile]
+    from conformance.vendors import vendor_of
+
+    chosen: dict[str, str] = {}
+    for name in covered_profiles(fault):
+        vendor = vendor_of(name)
+        chosen.setdefault(vendor.name if vendor is not None else name, name)
+    return sorted(chosen.values())
 
 
 def resolve(names: Iterable[str]) -> frozenset[str]:

@@ -20,6 +20,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from conformance.profiles import Profile
 from conformance.simulator.faults import GENERIC
+from conformance.walk import dig
 
 NAMES = frozenset(f.name for f in GENERIC)
 PLAIN_INTEGER = re.compile(r"^\d+$")
@@ -75,13 +76,18 @@ class Mutations:
         if "created-unreadable" in self.on and self._created_path(scope):
             await _answer(send, int(self.profile.status.get("not_found", 404)), b"", "text/plain")
             return
-        if "put-not-persisted" in self.on and scope["method"] == "PUT":
-            await _answer(send, 200, await _body(receive), "application/json")
-            return
         if "delete-ignored" in self.on and scope["method"] == "DELETE":
-            status = int(self.profile.status.get("deleted", 204))
-            await _answer(send, status, b"" if status == 204 else b"{}", "application/json")
+            await self._delete_nothing(scope, send)
             return
+        if "put-not-persisted" in self.on and scope["method"] == "PUT":
+            await self._put_then_undo(scope, receive, send)
+            return
+        status, headers, body = await self._through(scope, receive)
+        status, headers, body = self._bend(scope, status, headers, body)
+        await _send(send, status, headers, body)
+
+    async def _through(self, scope: Scope, receive: Receive) -> tuple[int, MutableHeaders, bytes]:
+        """The dialect's whole answer to a request."""
         messages: list[Message] = []
 
         async def keep(message: Message) -> None:
@@ -90,10 +96,40 @@ class Mutations:
         await self.app(scope, receive, keep)
         start = next(m for m in messages if m["type"] == "http.response.start")
         body = b"".join(m.get("body", b"") for m in messages if m["type"] == "http.response.body")
-        status, headers, body = self._bend(scope, start["status"], MutableHeaders(raw=list(start["headers"])), body)
-        headers["content-length"] = str(len(body))
-        await send({"type": "http.response.start", "status": status, "headers": headers.raw})
-        await send({"type": "http.response.body", "body": body})
+        return start["status"], MutableHeaders(raw=list(start["headers"])), body
+
+    async def _internal(self, scope: Scope, method: str, body: bytes = b"") -> tuple[int, MutableHeaders, bytes]:
+        """The dialect's answer to the same request with another method and body (the caller's credentials)."""
+        headers = [(k, v) for k, v in scope["headers"] if k.lower() not in (b"content-length", b"content-type")]
+        if body:
+            headers += [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())]
+        sent = False
+
+        async def receive() -> Message:
+            nonlocal sent
+            if sent:
+                return {"type": "http.disconnect"}
+            sent = True
+            return {"type": "http.request", "body": body, "more_body": False}
+
+        return await self._through({**scope, "method": method, "headers": headers, "query_string": b""}, receive)
+
+    async def _delete_nothing(self, scope: Scope, send: Send) -> None:
+        """Answer a DELETE as done (the record as the dialect reads it, or no content) and delete nothing."""
+        status, headers, body = await self._internal(scope, "GET")
+        if 200 <= status < 300:
+            status = int(self.profile.status.get("deleted", 204))
+            body = body if status != 204 else b""
+        await _send(send, status, headers, body)
+
+    async def _put_then_undo(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """Answer a PUT as the dialect does, then put the record back as it was."""
+        before, _, original = await self._internal(scope, "GET")
+        status, headers, body = await self._through(scope, receive)
+        record = dig(json.loads(original), self.profile.pagination.get("record_path")) if before == 200 else None
+        if 200 <= status < 300 and isinstance(record, dict):
+            await self._internal(scope, "PUT", json.dumps(record).encode())
+        await _send(send, status, headers, body)
 
     # ---- answers ----------------------------------------------------------------------------------------
 
@@ -145,13 +181,10 @@ def _matches(template: str, path: str) -> bool:
     return re.search(f"{pattern}/?$", path, flags=re.IGNORECASE) is not None
 
 
-async def _body(receive: Receive) -> bytes:
-    chunks = []
-    while True:
-        message = await receive()
-        chunks.append(message.get("body", b""))
-        if not message.get("more_body"):
-            return b"".join(chunks)
+async def _send(send: Send, status: int, headers: MutableHeaders, body: bytes) -> None:
+    headers["content-length"] = str(len(body))
+    await send({"type": "http.response.start", "status": status, "headers": headers.raw})
+    await send({"type": "http.response.body", "body": body})
 
 
 async def _answer(send: Send, status: int, body: bytes, media_type: str) -> None:
