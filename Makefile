@@ -37,6 +37,7 @@ typecheck: $(PY_STAMP)
 bench: setup
 	$(BIN)/python -m benchmarks
 	$(BIN)/python -m benchmarks.memory
+	$(BIN)/python -m benchmarks.fuzz
 
 clean:
 	rm -rf $(REPORT_DIR)/* .pytest_cache .mypy_cache .ruff_cache

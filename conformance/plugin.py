@@ -11,7 +11,8 @@ from __future__ import annotations
 
 import contextlib
 import time
-from collections.abc import Generator, Iterator
+from collections.abc import Callable, Generator, Iterator
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -135,6 +136,54 @@ def _load_suite_plugins(config: pytest.Config, profile: Profile) -> None:
     name = vendor.plugin_name() if vendor is not None else None
     if name and not manager.has_plugin(name):
         manager.import_plugin(name)
+
+
+FUZZ_MODULE = "test_fuzz.py"
+FUZZ_TESTS = {"test_generated_requests": frozenset({"rule", "parametrize"}),
+              "test_linked_operations": frozenset({"rule", "writes", "skipif"})}
+
+
+def _fuzz_may_run(config: pytest.Config, profile: Profile) -> bool:
+    """Whether -k / -m can select any fuzz test (the fuzz module builds its cases when it is collected, which
+    takes seconds; a selection that cannot reach it skips that). Unsure means yes."""
+    keyword, marks = config.getoption("keyword", ""), config.getoption("markexpr", "")
+    if not keyword and not marks:
+        return True
+    from _pytest.mark.expression import Expression
+
+    labels = {f"{m} {r.path}" for r in profile.resources for m in ("GET", "TRACE")}
+    rules = {rid for rid in profile.rules if rid.startswith("fuzz.")}
+    def selects(expression: str, found: Callable[[str], bool]) -> bool:
+        def matcher(ident: str, /, **_: Any) -> bool:
+            return found(ident)
+        return not expression or Expression.compile(expression).evaluate(matcher)
+
+    try:
+        for name, markers in FUZZ_TESTS.items():
+            names = {name, FUZZ_MODULE, "suites", *rules, *markers, *(labels if "parametrize" in markers else ())}
+            lowered = [n.lower() for n in names]
+            if selects(keyword, partial(_substring_of_any, lowered)) and selects(marks, markers.__contains__):
+                return True
+    except Exception:   # an expression pytest itself will report; collect as usual
+        return True
+    return False
+
+
+def _substring_of_any(names: list[str], ident: str) -> bool:
+    return any(ident.lower() in n for n in names)
+
+
+def pytest_ignore_collect(collection_path: Path, config: pytest.Config) -> bool | None:
+    state = config.stash.get(STATE, None)
+    if collection_path.name != FUZZ_MODULE or state is None or state.profile is None:
+        return None
+    if _fuzz_may_run(config, state.profile):
+        return None
+    if state.summary is not None:
+        for rid in state.profile.rules:
+            if rid.startswith("fuzz."):
+                state.summary.tally(rid).not_checked(outcomes.DESELECTED)
+    return True
 
 
 def rules_of(item: pytest.Item) -> list[Rule]:
