@@ -23,7 +23,7 @@ def test_profile_is_v1_5_with_compatibility_on() -> None:
     assert [r.name for r in COMPAT.resources] == [r.name for r in plain.resources]
     assert [r.path for r in COMPAT.resources] == [r.path for r in plain.resources]
     assert COMPAT.auth == plain.auth and COMPAT.status == plain.status
-    assert {r.split(".")[0] for r in COMPAT.rules} == {"auth", "status", "envelopes", "pagination", "versions"}
+    assert {r.split(".")[0] for r in COMPAT.rules} == {"auth", "status", "envelopes", "pagination", "versions", "fuzz"}
     assert not any(r.versioned and r.paginated for r in COMPAT.resources)     # 1.5.0: unpaginated
 
 
