@@ -114,11 +114,12 @@ class Ledger:
     def pending(self) -> list[Entry]:
         return [e for e in self.entries if not e.done]
 
-    def undo(self, client: Sender, find: Finder | None = None) -> list[str]:
-        """Undo every pending entry, newest first; returns what could not be undone. `find` turns a
-        FIND-DELETE entry into the item paths of what its upload created."""
+    def undo(self, client: Sender, find: Finder | None = None, only: Iterable[Entry] | None = None) -> list[str]:
+        """Undo every pending entry (or those of ``only``), newest first; returns what could not be undone.
+        `find` turns a FIND-DELETE entry into the item paths of what its upload created."""
         failed: list[str] = []
-        for entry in reversed(self.pending()):
+        chosen = None if only is None else {id(e) for e in only}
+        for entry in reversed([e for e in self.pending() if chosen is None or id(e) in chosen]):
             problem = self._undo_one(client, entry, find)
             if problem:
                 failed.append(problem)

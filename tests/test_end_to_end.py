@@ -138,7 +138,9 @@ def test_attachments_show_placeholders_instead_of_secrets(finished_run: dict[str
     attachments = list((finished_run["dir"] / PROFILE / "allure-results").glob("*-attachment.json"))
     assert attachments
     documents = [json.loads(p.read_text()) for p in attachments]
-    headers = [d["request"]["headers"] for d in documents if "request" in d]
+    # the fuzz suite's auth probes send keys of their own making (no secret: the secret scan above holds for
+    # them too); every other keyed request shows the placeholder or the auth suite's deliberately wrong key
+    headers = [d["request"]["headers"] for d in documents if "request" in d and d.get("purpose") != "fuzz"]
     keyed = [h for h in headers if "x-api-key" in {k.lower() for k in h}]
     assert keyed and all("${LMSCONF_API_KEY}" in str(h) or "lmsconf-wrong-api-key" in str(h) for h in keyed)
 

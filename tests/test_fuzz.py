@@ -158,6 +158,14 @@ def test_ratelimit_headers_are_judged_where_the_profile_documents_them() -> None
     assert not _context("absorb-v1").ratelimit_headers_apply(429)
 
 
+def test_the_compatibility_profile_passes_every_fuzz_rule(tmp_path: Path) -> None:
+    """The clean half for absorb-v1_5-compat (the other profiles' full runs are in the end-to-end tests)."""
+    status, part = run_suite(tmp_path, "-k", "test_fuzz", profile="absorb-v1_5-compat")
+    fuzz = {rid: r["outcome"] for rid, r in part["rules"].items() if rid.startswith("fuzz.")}
+    assert fuzz and set(fuzz.values()) == {"passed"} and status == 0, part
+    assert part["requests"] > 100
+
+
 def test_a_failing_fuzz_run_reports_the_request_without_a_secret(tmp_path: Path) -> None:
     """A fault the fuzz rules catch: the violation names the request (a curl line in the report), and neither the
     password nor any token reaches summary.json, JUnit, Allure or the output."""

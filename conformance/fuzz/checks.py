@@ -91,12 +91,31 @@ def _positive(fuzz: FuzzContext, ctx: Any, response: Any, case: Any) -> bool:
 
 
 def _secured_success(fuzz: FuzzContext, ctx: Any, response: Any, case: Any) -> bool:
+    """A success from an operation that requires credentials, the first of its operation: whether it enforces
+    them is the operation's property, so it is probed once (each probe is two or three more requests)."""
     op = _declared(fuzz, case)
-    return op is not None and bool(op.get("security")) and 200 <= response.status_code < 300 and _shaped(case)
+    if op is None or not op.get("security") or not 200 <= response.status_code < 300 or not _shaped(case):
+        return False
+    return fuzz.first_time("ignored-auth", case.operation.label)
 
 
 def _undeclared_method(fuzz: FuzzContext, ctx: Any, response: Any, case: Any) -> bool:
     return _declared(fuzz, case) is None and fuzz.has_path(case.operation.path)
+
+
+def _refused_method(fuzz: FuzzContext, ctx: Any, response: Any, case: Any) -> bool:
+    """A method the document does not declare, refused with 501 (RFC 9110 15.6.2: "the appropriate response
+    when the server does not recognize the request method", as gateways that disable TRACE answer): a refusal,
+    neither a server error nor a wrong answer to an unsupported method."""
+    return _undeclared_method(fuzz, ctx, response, case) and response.status_code == 501
+
+
+def _no_server_error_applies(fuzz: FuzzContext, ctx: Any, response: Any, case: Any) -> bool:
+    return not _refused_method(fuzz, ctx, response, case)
+
+
+def _method_refusal_applies(fuzz: FuzzContext, ctx: Any, response: Any, case: Any) -> bool:
+    return _undeclared_method(fuzz, ctx, response, case) and not _refused_method(fuzz, ctx, response, case)
 
 
 def _after_delete(fuzz: FuzzContext, ctx: Any, response: Any, case: Any) -> bool:
@@ -230,7 +249,7 @@ def _status_applies(fuzz: FuzzContext, ctx: Any, response: Any, case: Any) -> bo
 
 
 CHECKS: dict[str, tuple[Check, Callable[[FuzzContext, Any, Any, Any], bool]]] = {
-    "not_a_server_error": (not_a_server_error, _always),
+    "not_a_server_error": (not_a_server_error, _no_server_error_applies),
     "status_code_conformance": (builtin.status_code_conformance, _declared_method),
     "content_type_conformance": (builtin.content_type_conformance, _content_declared),
     "response_headers_conformance": (builtin.response_headers_conformance, _headers_declared),
@@ -238,7 +257,7 @@ CHECKS: dict[str, tuple[Check, Callable[[FuzzContext, Any, Any, Any], bool]]] = 
     "negative_data_rejection": (builtin.negative_data_rejection, _negative),
     "positive_data_acceptance": (builtin.positive_data_acceptance, _positive),
     "ignored_auth": (builtin.ignored_auth, _secured_success),
-    "unsupported_method": (builtin.unsupported_method, _undeclared_method),
+    "unsupported_method": (builtin.unsupported_method, _method_refusal_applies),
     "use_after_free": (builtin.use_after_free, _after_delete),
     "ensure_resource_availability": (builtin.ensure_resource_availability, _after_create),
     "lmsconf_status_documented": (lmsconf_status_documented, _status_applies),

@@ -21,12 +21,21 @@ class FuzzContext:
     profile: Profile
     document: dict[str, Any]
     _ops: dict[tuple[str, str], dict[str, Any]] = field(default_factory=dict)
+    _seen: set[tuple[str, str]] = field(default_factory=set)
 
     def __post_init__(self) -> None:
         for path, item in self.document.get("paths", {}).items():
             for method, op in item.items():
                 if method in METHODS:
                     self._ops[(method, path)] = op
+
+    def first_time(self, what: str, label: str) -> bool:
+        """True the first time ``what`` is asked for ``label`` (an operation), then False."""
+        key = (what, label)
+        if key in self._seen:
+            return False
+        self._seen.add(key)
+        return True
 
     def operation(self, method: str, path: str) -> dict[str, Any] | None:
         return self._ops.get((method.lower(), path))

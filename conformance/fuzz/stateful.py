@@ -45,6 +45,7 @@ class Writes:
     client: Client
     ledger: Ledger
     names: dict[str, str] = field(default_factory=dict)   # id -> the name it was created with
+    made: list[Entry] = field(default_factory=list)        # this test's ledger entries, undone when it ends
     entries: dict[str, Entry] = field(default_factory=dict)   # case id -> the ledger entry of its create
     count: int = 0
     _base: dict[str, Any] | None = None
@@ -60,6 +61,15 @@ class Writes:
     def _name(self) -> str:
         name = self.ledger.name(f"fuzz-{self._next()}")
         return f"{name}@example.invalid" if "email" in self.name_field.lower() else name
+
+    def _note(self, entry: Entry) -> Entry:
+        self.made.append(entry)
+        return entry
+
+    def undo(self) -> list[str]:
+        """Delete what this test created now, not at the end of the session: the suites after it walk the same
+        collection and expect it as it was."""
+        return self.ledger.undo(self.client, only=self.made)
 
     def base(self) -> dict[str, Any]:
         """A real record of the resource, less its id and the fields the server owns (read once)."""
@@ -85,14 +95,14 @@ class Writes:
         """Name what a create makes (ledger first); refuse a replace or delete of a record not ours."""
         if _is(case, "create") and isinstance(case.body, dict):
             self._realistic(case.body, name := self._name())
-            self.entries[case.id] = self.ledger.uploading(self.resource.path, [name], note="created (fuzz)")
+            self.entries[case.id] = self._note(self.ledger.uploading(self.resource.path, [name], note="created (fuzz)"))
         elif _is(case, "upload") and isinstance(case.body, list):
             names = []
             for row in case.body:
                 if isinstance(row, dict):
                     self._realistic(row, name := self._name())
                     names.append(name)
-            self.entries[case.id] = self.ledger.uploading(self.resource.path, names, note="uploaded (fuzz)")
+            self.entries[case.id] = self._note(self.ledger.uploading(self.resource.path, names, note="uploaded (fuzz)"))
         elif _is(case, "update") or _is(case, "delete"):
             key = str((case.path_parameters or {}).get("id", ""))
             hypothesis.assume(key in self.names)   # never a record this run did not create
@@ -100,8 +110,11 @@ class Writes:
                 self._realistic(case.body, self.names[key])   # still found by the sweep
 
     def after(self, response: Any, case: Any) -> None:
-        """Record the created records' paths (each deleted at the end of the session)."""
+        """Record the created records' paths (each deleted when the test ends)."""
         if not 200 <= response.status_code < 300:
+            refused = self.entries.pop(case.id, None)
+            if refused is not None:   # a refused create made nothing (the prefix sweep finds one that did)
+                self.ledger.settle(refused)
             return
         created: list[tuple[str, str]] = []
         if _is(case, "create"):
@@ -115,7 +128,7 @@ class Writes:
                        if isinstance(row, dict) and "key" in row]
         for key, name in created:
             self.names[key] = name
-            self.ledger.created((self.resource.item_path or "").format(id=key), note="created (fuzz)")
+            self._note(self.ledger.created((self.resource.item_path or "").format(id=key), note="created (fuzz)"))
         entry = self.entries.pop(case.id, None)
         if created and entry is not None:
             self.ledger.settle(entry)
