@@ -41,7 +41,8 @@ def main() -> None:
     parser.add_argument("--examples", type=int, default=5, help="--fuzz-examples for each session (default 5)")
     parser.add_argument("--profile", action="append", default=[], help="profile (default: every profile)")
     args = parser.parse_args()
-    print(f"| profile | fuzz rules | requests | session s | wall s (with start-up) |  (--fuzz-examples {args.examples})")
+    print(f"--fuzz-examples {args.examples}, embedded simulator:\n")
+    print("| profile | fuzz rules | requests | session s | wall s (with start-up) |")
     print("|---|---|---|---|---|")
     for profile in args.profile or profiles.available():
         requests, duration, wall, outcome = run(profile, args.examples)
