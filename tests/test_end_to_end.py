@@ -57,7 +57,7 @@ def finished_run(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str,
     report_dir = tmp_path_factory.mktemp("reports")
     with issued_tokens() as issued:
         simulator = Simulator(PROFILE)
-        run = run_against(simulator, report_dir)
+        run = run_against(simulator, report_dir, "--fuzz-examples", "2")
     report = lmsconf("report", "--report-dir", str(report_dir))
     yield {"run": run, "report": report, "dir": report_dir, "issued": issued,
            "secrets": [simulator.credentials[name] for name in SECRET_SETTINGS]}
