@@ -140,10 +140,6 @@ def _after_create(fuzz: FuzzContext, ctx: Any, response: Any, case: Any) -> bool
     return answered is not None and 200 <= answered.status_code < 300 and _shaped(case)
 
 
-def _always(fuzz: FuzzContext, ctx: Any, response: Any, case: Any) -> bool:
-    return True
-
-
 def _token_operation(fuzz: FuzzContext, case: Any) -> bool:
     op = _declared(fuzz, case)
     return op is not None and op.get("operationId") == "authenticate"

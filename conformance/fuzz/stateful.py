@@ -21,7 +21,7 @@ import schemathesis
 from hypothesis import HealthCheck, Phase
 
 from conformance.cleanup import Entry, Ledger
-from conformance.fuzz.context import ACTIVE, SESSION
+from conformance.fuzz.context import ACTIVE, SESSION, FuzzContext
 from conformance.fuzz.session import PlaceholderAuth, route_through
 from conformance.http.client import Client
 from conformance.openapi import bundled, document
@@ -157,17 +157,11 @@ def load(profile: Profile, config: Any) -> Any | None:
     present = {op.get("operationId") for item in doc["paths"].values() for op in item.values()}
     if not {operation_id("create", resource), operation_id("upload", resource)} & present:
         return None
-    ACTIVE.set(ACTIVE.get() or _context(profile, doc))
+    ACTIVE.set(ACTIVE.get() or FuzzContext(profile, doc))
     schema = schemathesis.openapi.from_dict(doc, config=config).include(operation_id=[i for i in ids if i in present])
     route_through(schema, SESSION.get)
     schema.auth(refresh_interval=None)(type("ProfileAuth", (PlaceholderAuth,), {"profile": profile}))
     return schema
-
-
-def _context(profile: Profile, doc: dict[str, Any]) -> Any:
-    from conformance.fuzz.context import FuzzContext
-
-    return FuzzContext(profile, doc)
 
 
 def machine(schema: Any, writes: Writes, checks: list[Any]) -> type:
