@@ -28,6 +28,16 @@ def dig(body: Any, path: str | None) -> Any:
     return body
 
 
+def record_of(profile: Profile, response: requests.Response) -> dict[str, Any] | None:
+    """The record a single-record answer holds (inside the profile's envelope, if it has one)."""
+    try:
+        body = response.json()
+    except ValueError:
+        return None
+    record = dig(body, profile.pagination.get("record_path"))
+    return record if isinstance(record, dict) else None
+
+
 def present(body: Any, path: str) -> bool:
     """Whether the dotted path exists in the body (its value may be null)."""
     for part in path.split("."):

@@ -10,7 +10,7 @@ from typing import Any, Generic, TypeVar
 from conformance.http.retry import parse_retry_after
 from conformance.openapi.operations import error_schema_name
 from conformance.profiles import Profile
-from conformance.walk import dig
+from conformance.walk import record_of
 
 T = TypeVar("T")
 METHODS = ("get", "put", "post", "delete", "patch", "head", "options", "trace")
@@ -54,12 +54,7 @@ class FuzzContext:
 
     def record_of(self, response: Any) -> dict[str, Any] | None:
         """The record a single-record answer holds (inside the profile's item envelope, if it has one)."""
-        try:
-            body = response.json()
-        except ValueError:
-            return None
-        record = dig(body, self.profile.pagination.get("record_path"))
-        return record if isinstance(record, dict) else None
+        return record_of(self.profile, response)
 
     @property
     def response_content_type(self) -> str:

@@ -71,13 +71,3 @@ def create(client: Client, ledger: Ledger, profile: Profile, resource: Resource,
         ledger.created(path, note="created")
         ledger.settle(entry)
     return response
-
-
-def record_of(profile: Profile, response: requests.Response) -> dict[str, Any] | None:
-    """The record a single-record answer holds (inside the profile's envelope, if it has one)."""
-    try:
-        body = response.json()
-    except ValueError:
-        return None
-    record = dig(body, profile.pagination.get("record_path"))
-    return record if isinstance(record, dict) else None

@@ -15,7 +15,8 @@ from conformance.http.client import Client
 from conformance.profiles import Profile
 from conformance.rules import check_all
 from conformance.rules import put as put_rules
-from conformance.suites.creating import create, local_path, new_record, record_of, write_settings
+from conformance.suites.creating import create, local_path, new_record, write_settings
+from conformance.walk import record_of
 
 pytestmark = pytest.mark.writes
 DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
