@@ -381,7 +381,17 @@ def _lmsconf_evidence(request: pytest.FixtureRequest) -> Generator[None, None, N
     finally:
         made = rec.since(mark)
         request.node.stash[REQUESTS] = len(made)
-        allure_report.attach_exchanges(made, failed=request.node.stash.get(OUTCOME, "") == "failed")
+        allure_report.attach_exchanges(made, failed=request.node.stash.get(OUTCOME, "") == "failed",
+                                       account=_account(request.config, prof))
+
+
+def _account(config: pytest.Config, profile: Profile) -> str | None:
+    """The account name (or client id) the profile's ``[auth] account`` setting holds, shown beside every
+    exchange for a support ticket; redacted like anything else should it hold a secret."""
+    state = config.stash[STATE]
+    name = profile.auth.get("account")
+    value = state.target.setting(str(name)) if name and state.target is not None else None
+    return state.redact(value) if value else None
 
 
 @pytest.hookimpl(wrapper=True)

@@ -27,6 +27,15 @@ class Target:
         """The base URL as it may be shown: userinfo and query credentials redacted."""
         return display_url(self.base_url)
 
+    def setting(self, name: str) -> str | None:
+        """An optional LMSCONF_* setting a suite may use (a restricted account, a second or a removed token, the
+        account name): the embedded simulator's own, else the environment's; None when unset."""
+        found = dict(os.environ)
+        if self.simulator is not None:
+            found.update(getattr(self.simulator, "extra_credentials", {}))
+        value = found.get(name, "").strip()
+        return value or None
+
     def sibling(self, profile: Profile, base_url: str | None = None) -> Target | None:
         """The same vendor's other API (v1 beside v1.5): the embedded simulator serves both under one host;
         a live target needs its base URL given. Credentials are the ones this profile needs."""

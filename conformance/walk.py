@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, Protocol
-from urllib.parse import urlencode
+from urllib.parse import parse_qsl, urlencode, urlsplit
 
 import requests
 
@@ -78,6 +79,7 @@ class Page:
     status: int
     body: Any
     rows: list[dict[str, Any]] | None
+    next_url: str | None = None      # the next page's link (cursor pagination); None on the last page
 
     @property
     def empty(self) -> bool:
@@ -115,20 +117,23 @@ class Walk:
         """The last page says the walk is over, the documented way: an empty page, or HasMore false."""
         if not self.pages:
             return False
+        last = self.pages[-1]
         if self.end == "has-more-false":
-            last = self.pages[-1]
             return last.status == 200 and last.rows is not None and last.flag(self.has_more_field) is False
+        if self.end == "no-next-link":
+            return last.status == 200 and last.rows is not None and not last.next_url
         return self.ended_empty
 
     @property
     def end_text(self) -> str:
-        return f"{self.has_more_field} false" if self.end == "has-more-false" else "an empty page"
+        return {"has-more-false": f"{self.has_more_field} false", "no-next-link": "a page without a next link"}.get(
+            self.end, "an empty page")
 
     @property
     def total(self) -> int | None:
         """The profile's total field (totalItems; TotalItems with compatibility on; Meta.TotalCount) of the first
         page, when the envelope has one."""
-        value = dig(self.pages[0].body, self.total_field) if self.pages else None
+        value = dig(self.pages[0].body, self.total_field) if self.pages and self.total_field else None
         return value if isinstance(value, int) and not isinstance(value, bool) else None
 
     @property
@@ -136,6 +141,9 @@ class Walk:
         """How many requests the documented walk of ``total`` rows takes: an empty page after the last full
         one, or exactly the pages holding rows when HasMore ends the walk."""
         total = self.total if self.total is not None else len(self.rows)
+        if self.end == "no-next-link":   # the pages holding the rows (unique ones), and perhaps one empty page
+            unique = len({json.dumps(row, sort_keys=True, default=str) for row in self.rows})
+            return max(1, math.ceil(unique / self.limit)) + 1
         if self.end == "has-more-false":
             return max(1, math.ceil(total / self.limit))
         return math.ceil(total / self.limit) + 1
@@ -200,6 +208,57 @@ def total_params(profile: Profile) -> dict[str, str]:
     return {str(pg["total_param"]): str(pg.get("total_param_value", "true"))} if pg.get("total_param") else {}
 
 
+def cursor_pages(profile: Profile) -> bool:
+    """Whether pages follow one another through a next link (``style = "cursor"``), the size the server's."""
+    return profile.pagination.get("style") == "cursor"
+
+
+def page_size_limit(profile: Profile) -> int:
+    """The largest page a client may ask for; with cursor pages, the server's page size."""
+    pg = profile.pagination
+    return int(pg["page_size"] if cursor_pages(profile) else pg["max_limit"])
+
+
+def next_params(next_url: str, resource: Resource) -> dict[str, str] | None:
+    """The query of a next link, asked again of the resource's own path on the configured base URL (a link never
+    sends credentials to where it points); None when the link names another collection."""
+    parts = urlsplit(next_url)
+    path = parts.path.rstrip("/")
+    if path and not path.endswith(resource.path.rstrip("/")):
+        return None
+    return dict(parse_qsl(parts.query, keep_blank_values=True))
+
+
+def follow(client: Getter, profile: Profile, resource: Resource, extra: Mapping[str, str] | None = None) -> Walk:
+    """Cursor pagination: the first page, then each page its predecessor's next link names, until a page without
+    one (the documented end), an empty page or an error (the walk did not end), a link to elsewhere, a link
+    fetched twice already (a loop), or the profile's max_pages (``capped``)."""
+    pg = profile.pagination
+    size = int(pg["page_size"])
+    cap = int(pg.get("max_pages", MAX_PAGES))
+    result = Walk(resource=resource, limit=size, params=dict(extra or {}), total_field=str(pg.get("total_field", "")),
+                  end=str(pg.get("end", "no-next-link")))
+    params: dict[str, str] | None = dict(extra or {})
+    seen: dict[str, int] = {}
+    while params is not None:
+        page = fetch_rows(client, profile, resource, params, offset=len(result.pages), limit=size)
+        link = dig(page.body, pg.get("next_field")) if page.status == 200 else None
+        page = dataclasses.replace(page, next_url=link if isinstance(link, str) and link else None)
+        result.pages.append(page)
+        if not page.rows or page.next_url is None:
+            break
+        seen[page.next_url] = seen.get(page.next_url, 0) + 1
+        if seen[page.next_url] > 2:
+            break
+        if len(result.pages) >= cap:
+            result.capped = True
+            break
+        params = next_params(page.next_url, resource)
+        if params is not None:
+            params = {**(extra or {}), **params}
+    return result
+
+
 def walk(client: Getter, profile: Profile, resource: Resource, limit: int,
          extra: Mapping[str, str] | None = None, *, slack: int = 2) -> Walk:
     """Fetch pages from the first offset until the documented end (an empty page, or HasMore false), an error,
@@ -211,7 +270,10 @@ def walk(client: Getter, profile: Profile, resource: Resource, limit: int,
     limit. An unpaginated answer ends the walk at once (and, having no empty page, fails
     pagination.terminates). totalItems is not trusted for the length: the profile's max_pages (default
     MAX_PAGES) and max_offset bound every walk; a walk they stop with rows still coming is marked `capped`.
+    Cursor pages (the server's size: ``limit`` is not sent) are followed through their next links (``follow``).
     """
+    if cursor_pages(profile):
+        return follow(client, profile, resource, extra)
     pg = profile.pagination
     first = int(pg.get("first_offset", 0))
     cap = int(pg.get("max_pages", MAX_PAGES))

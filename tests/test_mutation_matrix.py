@@ -62,7 +62,7 @@ def _fuzz_selection(fault: Fault, profile: str) -> list[str]:
     if fault.name in LINK_FAULTS or headers_on_links:
         return ["-k", f"{fault.rule} and linked"]
     first = loaded.resources[0]
-    unpaged = not (first.paginated and loaded.pagination.get("limit_param"))
+    unpaged = not (first.paginated and (loaded.pagination.get("limit_param") or loaded.pagination.get("cursor_param")))
     # integer ids: generated ones name real records, so the item path gives successes too (and is quicker)
     numbered = first.id_kind == "int" and fault.name != "malformed-query-500"
     on_item = fault.name in ITEM_FAULTS or (fault.name == "malformed-query-500" and unpaged) or numbered

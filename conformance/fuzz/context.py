@@ -65,14 +65,14 @@ class FuzzContext:
 
     def ratelimit_headers_apply(self, status: int) -> bool:
         limits = self.profile.ratelimit
-        if limits.get("headers"):
+        if self.profile.ratelimit_headers(status):
             return True
         return status == self.profile.status.get("rate_limited") and limits.get("retry_after") == "required"
 
     def ratelimit_header_problems(self, status: int, headers: Mapping[str, Any]) -> dict[str, str]:
         lowered = {str(k).lower(): _first(v) for k, v in headers.items()}
         problems: dict[str, str] = {}
-        for name in self.profile.ratelimit.get("headers", ()):
+        for name in self.profile.ratelimit_headers(status):
             value = lowered.get(name.lower())
             if value is None:
                 problems[name] = "missing"

@@ -49,9 +49,10 @@ class Throttle:
     week) may apply at once; with ``per_key`` each key (the request's endpoint) has its own count.
     """
 
-    def __init__(self, windows: Sequence[Window], *, per_key: bool = False) -> None:
+    def __init__(self, windows: Sequence[Window], *, per_key: bool = False, margin_s: float = 0.0) -> None:
         self.windows: tuple[Window, ...] = tuple(windows)
         self.per_key = per_key
+        self.margin_s = margin_s   # what each window was lengthened by (the target's are that much shorter)
         self._limiter = Limiter(_PerKey([_rate(n, s) for n, s in self.windows], per_key),
                                 buffer_ms=_BUFFER_MS) if self.windows else None
         self._lock = threading.Lock()
@@ -70,7 +71,7 @@ class Throttle:
             # network's latency varies, and the target counts them as they arrive.
             margin = float(section.get("client_margin_s", WINDOW_MARGIN_S))
             windows = [(int(w["limit"]), float(w["seconds"]) + margin) for w in section.get("windows", ())]
-            return cls(windows, per_key=bool(section.get("per_endpoint", False)))
+            return cls(windows, per_key=bool(section.get("per_endpoint", False)), margin_s=margin)
         if "requests" not in section:
             return cls.disabled()
         return cls([(int(section["requests"]), float(section["per_seconds"]))])
@@ -102,6 +103,16 @@ class Throttle:
             if waited >= _BUFFER_MS / 1000:
                 self._delayed += 1
         return waited
+
+    def elapse(self, seconds: float) -> None:
+        """Time the target saw pass without this process waiting (the embedded simulator's clock moved on):
+        once it spans the longest window, every count the target keeps has restarted, and so does this one."""
+        if self._limiter is None or seconds < max(per for _, per in self.windows) - self.margin_s:
+            return
+        with self._lock:
+            old, self._limiter = self._limiter, Limiter(_PerKey([_rate(n, s) for n, s in self.windows], self.per_key),
+                                                        buffer_ms=_BUFFER_MS)
+        old.close()
 
     def note(self, key: str = "requests") -> None:
         """Count a request sent without waiting (a deliberate burst) where it still fits, so the requests after

@@ -17,6 +17,7 @@ from conformance.openapi.operations import (
     error_schema_name,
     header_params,
     item_response,
+    patch_body,
     path_params,
     ref,
     rows_response,
@@ -70,7 +71,7 @@ def response_headers(profile: Profile, status: int) -> Json:
         enum = list(profile.section("versions").get("accepted", ()))
         headers[version_header] = {"required": True, "description": "the API version that served the request",
                                    "schema": {"type": "string", **({"enum": enum} if enum else {})}}
-    for name in profile.ratelimit.get("headers", ()):
+    for name in profile.ratelimit_headers(status):
         headers[name] = {"required": True, "description": "documented on every response",
                          "schema": {"type": "string", "pattern": r"^\d+$"}}
     if status == profile.status.get("rate_limited"):
@@ -129,6 +130,14 @@ def _item(profile: Profile, res: Resource) -> dict[str, Json]:
     ops: dict[str, Json] = {"get": _operation(
         profile, operation_id("get", res), f"One of the {res.name}",
         _responses(profile, "item", success(profile, 200, "the record", item_response(profile, res))), params)}
+    if res.writable and writes_resource(profile) == res.name and profile.section("writes").get("style") == "patch":
+        patched = success(profile, int(profile.status.get("updated", 200)), "the record as it now is",
+                          item_response(profile, res))
+        ops["patch"] = _operation(profile, operation_id("patch", res), f"Change fields of one of the {res.name}",
+                                  _responses(profile, "patch", patched), params, body=patch_body(profile, res),
+                                  links={str(profile.status.get("updated", 200)): _same_record(
+                                      res, "the record just changed, read back")})
+        return ops
     if res.writable and writes_resource(profile) == res.name:
         replaced = success(profile, 200, "the record as it now is", item_response(profile, res))
         again = {"200": _same_record(res, "the record just replaced, read back")}

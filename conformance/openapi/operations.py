@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from conformance import schemas
 from conformance.profiles import Profile, Resource
 
 Json = dict[str, Any]
@@ -25,6 +26,8 @@ BY_KIND: dict[str, tuple[tuple[str, str], ...]] = {
             ("unsupported_media", "the body is not of the documented media type")),
     "post": (("invalid_body", "the body is not valid"),
              ("unsupported_media", "the body is not of the documented media type")),
+    "patch": (("not_found", "no record has this identifier"), ("invalid_body", "a value sent is not valid"),
+              ("unsupported_media", "the body is not of a documented media type")),
     "delete": (("not_found", "no record has this id"),),
     "token": (("missing_auth_fields", "a credential field is missing"),
               ("invalid_credentials", "the credentials are not valid"),
@@ -133,6 +136,9 @@ def filter_pattern(profile: Profile, res: Resource) -> str | None:
 def collection_params(profile: Profile, res: Resource) -> list[Json]:
     paging = profile.pagination
     out: list[Json] = []
+    if res.paginated and paging.get("style") == "cursor":
+        out.append({"name": paging["cursor_param"], "in": "query", "schema": {"type": "integer", "minimum": 0},
+                    "description": "where the page starts (as the previous page's next link gives it)"})
     if res.paginated and paging.get("limit_param"):
         offset: Json = {"type": "integer", "minimum": int(paging.get("first_offset", 0))}
         if paging.get("max_offset") is not None:
@@ -195,6 +201,18 @@ def write_body(profile: Profile, res: Resource, many: int | None = None) -> Json
         schema = {"type": "array", "minItems": 1, "maxItems": many, "items": schema}
     media = str(profile.section("media").get("request_content_type", "application/json"))
     return {"required": True, "content": {media: {"schema": schema}}}
+
+
+def patch_body(profile: Profile, res: Resource) -> Json:
+    """A partial record: any of the fields a client may change (none required), as JSON or form-encoded."""
+    read_only = set(profile.section("writes").get("read_only", ()))
+    whole = schemas.load(res.schema)
+    fields = {k: v for k, v in whole.get("properties", {}).items() if k not in read_only}
+    schema: Json = {"type": "object", "properties": fields, "additionalProperties": False, "minProperties": 1}
+    media = profile.section("media")
+    types = [str(media.get("request_content_type", "application/json")), *([str(media["form_content_type"])]
+                                                                          if media.get("form_content_type") else [])]
+    return {"required": True, "content": {t: {"schema": schema} for t in types}}
 
 
 def security_schemes(profile: Profile) -> Json:

@@ -86,6 +86,14 @@ class Profile:
     def ratelimit(self) -> dict[str, Any]:
         return self.section("ratelimit")
 
+    def ratelimit_headers(self, status: int) -> tuple[str, ...]:
+        """The rate-limit headers documented on an answer with ``status``: on every answer, but a refused token's
+        where the count is kept per token (no live token, nothing counted)."""
+        section = self.ratelimit
+        if section.get("key") == "token" and status == self.status.get("bad_token"):
+            return ()
+        return tuple(str(h) for h in section.get("headers", ()))
+
     @property
     def credentials(self) -> tuple[str, ...]:
         return tuple(self.auth.get("credentials", ()))

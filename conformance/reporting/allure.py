@@ -38,9 +38,11 @@ def _clip(text: str | None) -> str | None:
     return text[:BODY_LIMIT] + f"\n... [{len(text) - BODY_LIMIT} more characters not shown]"
 
 
-def exchange_document(ex: Any) -> dict[str, Any]:
-    """An already-redacted exchange as a JSON-ready document."""
+def exchange_document(ex: Any, account: str | None = None) -> dict[str, Any]:
+    """An already-redacted exchange as a JSON-ready document; ``account`` names the account (or client id) a
+    vendor's support desk asks for with it (never the token: that is redacted from every exchange)."""
     return {
+        **({"account": account} if account else {}),
         "seq": ex.seq,
         "purpose": ex.purpose,
         "request": {"method": ex.method, "url": ex.url, "headers": ex.request_headers,
@@ -52,10 +54,13 @@ def exchange_document(ex: Any) -> dict[str, Any]:
     }
 
 
-def attach_exchanges(exchanges: Sequence[Any], *, failed: bool = False) -> None:
-    """Attach the exchanges of one test: an index of all, and the first and last in full (more when it failed)."""
+def attach_exchanges(exchanges: Sequence[Any], *, failed: bool = False, account: str | None = None) -> None:
+    """Attach the exchanges of one test: an index of all, and the first and last in full (more when it failed),
+    each naming the ``account`` when the profile says which setting holds it."""
     if not exchanges:
         return
+    if account:
+        allure.dynamic.parameter("account", account)
     index = "\n".join(f"{ex.seq:>6} {ex.method:<6} {ex.status!s:<4} {ex.url}  ({ex.purpose})" for ex in exchanges)
     allure.attach(index, name=f"exchanges ({len(exchanges)})", attachment_type=allure.attachment_type.TEXT)
     shown = list(exchanges)
@@ -64,7 +69,7 @@ def attach_exchanges(exchanges: Sequence[Any], *, failed: bool = False) -> None:
         shown = shown[:ends] + shown[-ends:]
     for ex in shown:
         name = f"#{ex.seq} {ex.method} {ex.status} {ex.url.split('?', 1)[0]}"
-        allure.attach(json.dumps(exchange_document(ex), indent=2), name=name,
+        allure.attach(json.dumps(exchange_document(ex, account), indent=2), name=name,
                       attachment_type=allure.attachment_type.JSON)
     allure.attach("\n".join(ex.curl() for ex in shown), name="curl", attachment_type=allure.attachment_type.TEXT)
 

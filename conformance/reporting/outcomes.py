@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from conformance.errors import EXIT_VIOLATIONS, ConfigError, ConformanceError, describe_error, one_line
 from conformance.reporting.summary import FAILED, NOT_CHECKED, PASSED, ProfileSummary, RuleTally
-from conformance.rules.registry import BROKE, HELD, Check, RuleViolation
+from conformance.rules.registry import BROKE, HELD, UNCHECKED, Check, RuleViolation
 
 Redact = Callable[[str], str]
 
@@ -76,7 +76,9 @@ def credit(summary: ProfileSummary, applies: Callable[[str], bool], carried: Ite
         tally.ran(requests)
         own = [c for c in checks if c.rule_id == rid]
         for check in own:
-            if check.result == BROKE:
+            if check.result == UNCHECKED:
+                tally.not_checked(redact(check.detail))
+            elif check.result == BROKE:
                 err = check.error
                 tally.broken(error_kind(err) if err else "target", redact(check.detail))
             else:

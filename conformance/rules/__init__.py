@@ -9,6 +9,7 @@ from conformance.rules import (
     fuzz,
     media,
     pagination,
+    patch,
     put,
     ratelimit,
     sorting,
@@ -24,6 +25,7 @@ from conformance.rules.registry import (
     Violation,
     check_all,
     get,
+    not_checked,
     rule,
 )
 from conformance.vendors import load_rules
@@ -32,5 +34,6 @@ load_rules()   # every vendor's own rules (conformance/vendors/<vendor>/rules)
 
 __all__ = [
     "CHECKS", "REGISTRY", "Check", "Rule", "RuleViolation", "Violation", "auth", "check_all", "envelopes",
-    "filtering", "fuzz", "get", "media", "pagination", "put", "ratelimit", "rule", "sorting", "status", "writes",
+    "filtering", "fuzz", "get", "media", "not_checked", "pagination", "patch", "put", "ratelimit", "rule",
+    "sorting", "status", "writes",
 ]

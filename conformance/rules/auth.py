@@ -181,3 +181,12 @@ def same_origin_only(exchanges: Iterable[Answer]) -> None:
             what = "a CORS preflight" if ex.method == "OPTIONS" else "a call"
             raise Violation(f"{what} from a foreign Origin was granted cross-origin access ({', '.join(granted)}); "
                             f"{describe(ex)}")
+
+
+@rule("auth.removed-token-refused", cites="000_c3b83b8f370189ea.txt 'Problem: 401 Unauthorized response' ('Check "
+      "that API Access is enabled in your LMS and the token you are using has not been removed')",
+      summary="a token that was removed is refused with 401 while the account's live token is served")
+def removed_token_refused(removed: Answer, live: Answer, expected: int = 401) -> None:
+    if live.status is None or not 200 <= live.status < 300:
+        raise RuntimeError(f"the live token was not served ({describe(live)}): the comparison shows nothing")
+    expect_status([removed], expected, " for a removed token")

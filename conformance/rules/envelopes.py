@@ -13,7 +13,7 @@ from conformance.walk import dig
 
 @rule("envelopes.error-body", cites="VENDOR-FACTS Absorb 'Error body (GenericErrorResponse)'; "
       "003_09d5ed03fea4db3d.txt; 002_b0b03e2e2867055f.txt 'Content Type', 'Authentication and Authorisation' "
-      "(error responses)",
+      "(error responses); VENDOR-FACTS iHASCO ({\"errors\": [...]})",
       summary="every error response is a body of the documented media type in the documented error structure "
               "(text not compared)")
 def error_body(exchanges: Iterable[Answer], error_schema: str, documented_type: str = "application/json") -> None:
@@ -27,7 +27,7 @@ def error_body(exchanges: Iterable[Answer], error_schema: str, documented_type: 
 
 
 @rule("envelopes.rows-validate", cites="003_09d5ed03fea4db3d.txt Appendix A (wrapper; camel case); "
-      "002_b0b03e2e2867055f.txt 'Response Envelopes' (DtosEnvelope); VENDOR-FACTS fields",
+      "002_b0b03e2e2867055f.txt 'Response Envelopes' (DtosEnvelope); VENDOR-FACTS fields (iHASCO: legacy SDK)",
       summary="every page matches the wrapper schema and every row matches the resource schema")
 def rows_validate(pages: Iterable[tuple[str, Any]], envelope_schema: str | None, row_schema: str,
                   collection_key: str | None) -> None:
@@ -65,7 +65,8 @@ def total_count_on_request(unasked: Iterable[tuple[str, Any]], total_field: str,
         raise Violation(f"{total_field} is {asked_total} when asked for, but the walk returned {rows_walked} rows")
 
 
-@rule("envelopes.single-envelope", cites=ENVELOPES + " ('Envelope Wrapping a Single DTO')",
+@rule("envelopes.single-envelope", cites=ENVELOPES + " ('Envelope Wrapping a Single DTO'); VENDOR-FACTS iHASCO "
+      "(a single record: data and dataCount 1)",
       summary="a single record comes in the single-record envelope, holding the record asked for")
 def single_envelope(request: str, status: int, body: Any, envelope_schema: str, record_path: str,
                     id_field: str, expected_id: Any) -> None:

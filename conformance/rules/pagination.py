@@ -10,6 +10,7 @@ from conformance.rules.registry import Violation, rule
 from conformance.walk import Walk, dig
 
 CITE = "003_09d5ed03fea4db3d.txt Step Two 4; Appendix A 'Pagination'"
+IHASCO_PAGES = "000_c3b83b8f370189ea.txt 'Your first request' (a list of users); VENDOR-FACTS iHASCO (cursor pages)"
 
 
 def _failed_page(walk: Walk) -> None:
@@ -18,9 +19,10 @@ def _failed_page(walk: Walk) -> None:
             raise Violation(f"{page.request} answered {page.status} without a list of rows")
 
 
-@rule("pagination.terminates", cites=f"{CITE}; 002_b0b03e2e2867055f.txt 'Response Envelopes' (HasMore)",
-      summary="the documented walk ends the documented way (an empty page, or HasMore false) within the pages its "
-              "rows need")
+@rule("pagination.terminates", cites=f"{CITE}; 002_b0b03e2e2867055f.txt 'Response Envelopes' (HasMore); "
+      f"{IHASCO_PAGES}",
+      summary="the documented walk ends the documented way (an empty page, HasMore false, or no next link) within "
+              "the pages its rows need")
 def terminates(walk: Walk) -> None:
     _failed_page(walk)
     total = walk.total if isinstance(walk.total, int) else len(walk.rows)
@@ -37,7 +39,7 @@ def terminates(walk: Walk) -> None:
                         f"{total} rows allow at most {bound}")
 
 
-@rule("pagination.ids-unique", cites=CITE,
+@rule("pagination.ids-unique", cites=f"{CITE}; {IHASCO_PAGES}",
       summary="walking every page returns each id exactly once and all totalItems rows")
 def ids_unique(walk: Walk, id_field: str) -> None:
     _failed_page(walk)
@@ -51,8 +53,9 @@ def ids_unique(walk: Walk, id_field: str) -> None:
                         f"{walk.total}")
 
 
-@rule("pagination.returned-items-matches", cites="003_09d5ed03fea4db3d.txt Appendix A wrapper 'returnedItems'",
-      summary="returnedItems equals the number of rows on the page")
+@rule("pagination.returned-items-matches", cites="003_09d5ed03fea4db3d.txt Appendix A wrapper 'returnedItems'; "
+      f"{IHASCO_PAGES} (dataCount)",
+      summary="the page's count of its rows (returnedItems, dataCount) equals the number of rows on the page")
 def returned_items_matches(walk: Walk, field: str = "returnedItems") -> None:
     _failed_page(walk)
     for page in walk.pages:

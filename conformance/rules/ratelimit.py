@@ -15,6 +15,7 @@ reached the server first (those sent before the answer came back).
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -25,7 +26,8 @@ from conformance.rules.common import Answer, describe
 from conformance.rules.registry import Violation, rule
 
 CITE = "003_09d5ed03fea4db3d.txt Appendix A 'Rate Limiting'"
-RETRY_AFTER_CITE = CITE + "; 002_b0b03e2e2867055f.txt 'Rate Limiting' (Retry-After); RFC 9110 section 10.2.3"
+RETRY_AFTER_CITE = CITE + "; 002_b0b03e2e2867055f.txt 'Rate Limiting' (Retry-After); 000_c3b83b8f370189ea.txt " \
+    "'Problem: 429 Too Many Requests response' (retry-after); RFC 9110 section 10.2.3"
 PRESENCE = ("required", "optional", "absent")
 TOLERANCE_S = 0.05
 _DIGITS = re.compile(r"[0-9]+")
@@ -255,7 +257,8 @@ def recovers_after_wait(limited_answer: Timed, follow_up: Timed, limits: Limits,
 
 
 # ---- fixed windows per client and endpoint (seed 002 'Rate Limiting') ----
-WINDOWS_CITE = "002_b0b03e2e2867055f.txt 'Rate Limiting'"
+WINDOWS_CITE = "002_b0b03e2e2867055f.txt 'Rate Limiting'; 000_c3b83b8f370189ea.txt 'Problem: 429 Too Many " \
+    "Requests response' (200 per minute per token)"
 
 
 @dataclass(frozen=True)
@@ -325,3 +328,88 @@ def per_endpoint(limited_answer: Answer, other: Answer, limited_status: int = 42
         raise Violation(f"the first endpoint was not limited; {describe(limited_answer)}")
     if other.status is None or not 200 <= other.status < 300:
         raise Violation(f"another endpoint was refused while the first was limited; {describe(other)}")
+
+
+REMAINING_CITE = ("000_c3b83b8f370189ea.txt 'Problem: 429 Too Many Requests response' ('limited to 200 per minute "
+                  "per request token. Your remaining requests within that limit are provided in a response header "
+                  "named x-ratelimit-remaining')")
+
+
+def remaining(ex: Answer, header: str) -> int | None:
+    """The requests left that an answer states (a non-negative integer), None when absent or malformed."""
+    value = ex.response_headers.get(header.lower(), ex.response_headers.get(header, ""))
+    text = str(value).strip()
+    return int(text) if text.isdigit() else None
+
+
+def _stated(answers: Sequence[Answer], header: str) -> list[tuple[Answer, int]]:
+    stated: list[tuple[Answer, int]] = []
+    for ex in answers:
+        value = remaining(ex, header)
+        if value is None:
+            raise Violation(f"no well-formed {header} (a non-negative integer): "
+                            f"{ex.response_headers.get(header.lower())!r}; {describe(ex)}")
+        stated.append((ex, value))
+    return stated
+
+
+@rule("ratelimit.remaining-decreases", cites=REMAINING_CITE,
+      summary="every answer states the requests left, and each request within one window leaves fewer")
+def remaining_decreases(answers: Sequence[Answer], header: str, limit: int) -> None:
+    """``answers`` to requests sent one after another with one token. A value back up at the limit less one is a
+    new window (the count restarts); any other rise, or a value that does not fall, breaks the rule."""
+    stated = _stated(answers, header)
+    if len(stated) < 2:
+        raise RuntimeError(f"{len(stated)} answers cannot show {header} decreasing")
+    for (_, was), (ex, now) in itertools.pairwise(stated):
+        if now >= was and not (now == limit - 1 and was < now):
+            raise Violation(f"{header} went from {was} to {now} from one request to the next within a window; "
+                            f"{describe(ex)}")
+
+
+@rule("ratelimit.refused-at-zero", cites=REMAINING_CITE + "; 'If you exhaust your request allowance, you will "
+      "receive a 429 Too Many Requests response'",
+      summary="the request after an answer stating 0 left is refused with 429, and none is refused before it")
+def refused_at_zero(answers: Sequence[Answer], header: str, limited_status: int = 429) -> None:
+    """``answers`` in the order sent, one at a time, with one token, until the first refusal."""
+    previous: int | None = None
+    for ex in answers:
+        if ex.status == limited_status:
+            if previous is None:
+                raise RuntimeError(f"the first answer was already a {limited_status}: no count was seen")
+            if previous != 0:
+                raise Violation(f"refused with {limited_status} while the answer before stated {previous} "
+                                f"requests left; {describe(ex)}")
+            return
+        if previous == 0:
+            raise Violation(f"served after an answer stated 0 requests left (no {limited_status}); {describe(ex)}")
+        value = remaining(ex, header)
+        if value is None:
+            raise Violation(f"no well-formed {header}; {describe(ex)}")
+        previous = value
+    raise Violation(f"{len(answers)} requests met no {limited_status}; the last stated {previous} left")
+
+
+@rule("ratelimit.remaining-resets", cites=REMAINING_CITE + " ('within that limit': the count restarts each minute)",
+      summary="once the window a 429 named is over, a request is served and states the whole limit less one")
+def remaining_resets(follow_up: Answer, header: str, limit: int) -> None:
+    if follow_up.status is None or not 200 <= follow_up.status < 300:
+        raise Violation(f"after the window reset the request was not served; {describe(follow_up)}")
+    value = remaining(follow_up, header)
+    if value != limit - 1:
+        raise Violation(f"the first request of a new window states {header} {value!r}; a new window of {limit} "
+                        f"leaves {limit - 1}; {describe(follow_up)}")
+
+
+@rule("ratelimit.per-token", cites=REMAINING_CITE + " ('per request token')",
+      summary="while one token is refused with 429, another token of the account is served with its own count")
+def per_token(limited_answer: Answer, other: Answer, header: str, limit: int, limited_status: int = 429) -> None:
+    if limited_answer.status != limited_status:
+        raise Violation(f"the first token was not limited; {describe(limited_answer)}")
+    if other.status is None or not 200 <= other.status < 300:
+        raise Violation(f"the second token was refused while the first was limited: one count for both; "
+                        f"{describe(other)}")
+    value = remaining(other, header)
+    if value is None or value == 0:
+        raise Violation(f"the second token's answer states {header} {value!r} while the first token's count is "
+                        f"spent: one count for both; {describe(other)}")

@@ -56,7 +56,7 @@ class RuleViolation(AssertionError):
 
 REGISTRY: dict[str, Rule] = {}
 
-HELD, VIOLATED, BROKE = "passed", "failed", "error"
+HELD, VIOLATED, BROKE, UNCHECKED = "passed", "failed", "error", "not-checked"
 
 
 @dataclass(frozen=True)
@@ -64,7 +64,7 @@ class Check:
     """One call of a rule function: its result and, when it did not hold, why."""
 
     rule_id: str
-    result: str          # HELD, VIOLATED or BROKE
+    result: str          # HELD, VIOLATED, BROKE, or UNCHECKED (the test could not check it: detail says why)
     detail: str = ""
     error: BaseException | None = None
 
@@ -120,6 +120,13 @@ def rule(rule_id: str, *, cites: str, summary: str) -> Callable[[Callable[P, R]]
         return checked
 
     return decorate
+
+
+def not_checked(rule_id: str, reason: str) -> None:
+    """Log that a test carrying ``rule_id`` could not check it here, and why (a live target without the second
+    token the check needs): the rule is reported not checked with this reason, never passed."""
+    get(rule_id)
+    CHECKS.add(Check(rule_id, UNCHECKED, reason))
 
 
 def get(rule_id: str) -> Rule:

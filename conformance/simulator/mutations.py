@@ -49,7 +49,9 @@ class Mutations:
         self.profile = profile
         self.created: set[str] = set()
         paging = profile.pagination
-        self.paging_params = {str(paging[k]).lower() for k in ("limit_param", "offset_param") if paging.get(k)}
+        self.paging_params = {str(paging[k]).lower() for k in ("limit_param", "offset_param", "cursor_param")
+                              if paging.get(k)}
+        self.ratelimit_headers = [str(h).lower() for h in profile.ratelimit.get("headers", ())]
         self.version_header = str(profile.section("versions").get("response_header", "")).lower()
 
     # ---- requests ---------------------------------------------------------------------------------------
@@ -166,9 +168,13 @@ class Mutations:
         if body and on & {"wrong-content-type", "undeclared-content-type"}:
             headers["content-type"] = "text/html; charset=utf-8"
         if "documented-header-dropped" in on:
-            for name in (self.version_header, "location"):
+            for name in (self.version_header, "location", *self.ratelimit_headers):
                 if name and name in headers:
                     del headers[name]
+        if "ratelimit-header-garbled" in on:
+            for name in self.ratelimit_headers:
+                if name in headers:
+                    headers[name] = "plenty"
         return status, headers, body
 
 

@@ -10,7 +10,7 @@ from conformance.http.client import Client
 from conformance.plugin import STATE
 from conformance.profiles import Profile, Resource
 from conformance.suites.nested import concrete
-from conformance.walk import Walk, walk
+from conformance.walk import Walk, page_size_limit, walk
 
 _WALKS: dict[tuple[str, int], Walk] = {}
 
@@ -53,7 +53,7 @@ def resource(request: pytest.FixtureRequest, client: Client, profile: Profile) -
 
 
 def max_limit(profile: Profile) -> int:
-    return int(profile.pagination["max_limit"])
+    return page_size_limit(profile)
 
 
 def cached_walk(client: Client, profile: Profile, resource: Resource, limit: int) -> Walk:

@@ -121,3 +121,19 @@ def test_authenticate_with_a_field_missing_is_400(client: Client, recorder: Reco
             client.request("POST", profile.auth["token_path"], json=body, headers=key, auth=False,
                            deliberate=True, purpose="authenticate-refused")
     auth_rules.authenticate_missing_fields(recorder.since(mark), profile.status["missing_auth_fields"])
+
+
+@pytest.mark.rule("auth.removed-token-refused")
+def test_removed_token_is_refused(client: Client, recorder: Recorder, profile: Profile, target: Target) -> None:
+    """The profile's removed token (the embedded simulator makes one; on a live target set the variable its
+    ``[auth] removed_token`` names, e.g. LMSCONF_REMOVED_TOKEN) is refused where the live token is served."""
+    name = str(profile.auth.get("removed_token", ""))
+    removed = target.setting(name) if name else None
+    if removed is None:
+        pytest.skip(f"no removed token to try: set {name or 'the profile [auth] removed_token variable'}")
+    client.redactor.add(name, removed)
+    mark = recorder.mark()
+    _call_with(client, profile, removed)
+    client.request("GET", profile.resources[0].path, deliberate=True)
+    refused, served = recorder.since(mark)
+    auth_rules.removed_token_refused(refused, served, profile.status["bad_token"])

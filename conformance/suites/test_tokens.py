@@ -6,7 +6,6 @@ and no foreign origin is granted access."""
 from __future__ import annotations
 
 import contextlib
-import os
 from typing import Any
 
 import pytest
@@ -170,10 +169,7 @@ def test_an_endpoint_the_account_is_not_granted_is_denied(client: Client, record
 
 def restricted_credentials(target: Target) -> tuple[str, str] | None:
     """The second, restricted account: from the embedded simulator, or LMSCONF_RESTRICTED_* on a live run."""
-    found = dict(os.environ)
-    if target.simulator is not None:
-        found.update(getattr(target.simulator, "extra_credentials", {}))
-    values = [found.get(name) for name in RESTRICTED]
+    values = [target.setting(name) for name in RESTRICTED]
     return (values[0], values[1]) if values[0] and values[1] else None
 
 

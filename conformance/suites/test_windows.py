@@ -21,7 +21,7 @@ from conformance.http.record import Exchange, Recorder
 from conformance.http.retry import parse_retry_after
 from conformance.plugin import STATE
 from conformance.profiles import Profile, Resource
-from conformance.rules import check_all, ratelimit
+from conformance.rules import check_all, not_checked, ratelimit
 from conformance.rules.ratelimit import Window
 from conformance.suites.fixtures import cached_walk, max_limit
 from conformance.suites.timing import Waiter
@@ -85,18 +85,56 @@ def _fill(target: Target, path: str, window: Window, count: int) -> None:
     hook(path, window.period, count)
 
 
+def _with_token(client: Client, path: str, token: str) -> Exchange:
+    client.request("GET", path, headers=client.auth_headers(token=token), auth=False, deliberate=True,
+                   retry_429=False, throttle=False, purpose=QUOTA)
+    return client.recorder.exchanges[-1]
+
+
+def _counted_already(client: Client, path: str, window: Window, header: str | None, waiter: Waiter) -> int:
+    """How much of the window's count is spent before the test's requests, where every request of the run counts
+    (a count per token): the embedded simulator's clock is moved on a whole window (nothing counted); a live
+    target is asked once, and its stated remaining count tells (that request included)."""
+    if waiter.simulated:
+        waiter.wait(window.seconds, f"a fresh {window.period} window")
+        return 0
+    if header is None:
+        pytest.skip(f"the {window.period} count is shared by every request of the run and no header states it")
+    left = ratelimit.remaining(_send(client, path), header)
+    if left is None:
+        pytest.skip(f"no {header} to learn how much of the {window.period} count is spent")
+    return window.limit - left
+
+
+def _per_token(client: Client, profile: Profile, target: Target, limited: Exchange, path: str,
+               window: Window, header: str) -> None:
+    name = str(profile.auth.get("second_token", ""))
+    second = target.setting(name) if name else None
+    if second is None:
+        not_checked("ratelimit.per-token", f"no second token to try: set {name or '[auth] second_token'}")
+        return
+    client.redactor.add(name, second)
+    ratelimit.per_token(limited, _with_token(client, path, second), header, window.limit,
+                        int(profile.status.get("rate_limited", 429)))
+
+
 @pytest.mark.rule("ratelimit.windows-enforced", "ratelimit.reason-names-window", "ratelimit.retry-after-valid",
-                  "ratelimit.retry-after-sufficient", "ratelimit.per-endpoint")
+                  "ratelimit.retry-after-sufficient", "ratelimit.per-endpoint", "ratelimit.refused-at-zero",
+                  "ratelimit.remaining-resets", "ratelimit.per-token")
 def test_each_window_trips_at_its_threshold(client: Client, recorder: Recorder, profile: Profile, target: Target,
                                             window: Window, endpoints: list[str]) -> None:
     every = windows(profile)
     index = every.index(window)
     path = endpoints[index]
-    waiter = Waiter(target, live_max_s=float(profile.ratelimit.get("max_wait_s", 65)))
+    waiter = Waiter(target, live_max_s=float(profile.ratelimit.get("max_wait_s", 65)), throttle=client.throttle)
     live_windows = profile.ratelimit.get("live_windows", [w.period for w in every])
+    per_token = profile.ratelimit.get("key") == "token"
+    header = profile.ratelimit.get("remaining_header")
     counted = 0
     if not waiter.simulated and window.period not in live_windows:
         pytest.skip(f"a live run does not spend the {window.period} quota (profile live_windows)")
+    if per_token:
+        counted = _counted_already(client, path, window, header, waiter)
     if window.period not in live_windows:   # embedded only: fill the long window's count, send the last few
         counted = window.limit - FILLED_BELOW
         _fill(target, path, window, counted)
@@ -121,16 +159,25 @@ def test_each_window_trips_at_its_threshold(client: Client, recorder: Recorder, 
         pytest.skip(f"could not provoke a 429: the {len(answers)} requests took {took:.0f} s, longer than one "
                     f"{window.period} window")
     limited_status = int(profile.status.get("rate_limited", 429))
-    checks = [lambda: ratelimit.windows_enforced(window, answers, counted, limited_status, concurrent=together)]
+    checks = {"ratelimit.windows-enforced": lambda: ratelimit.windows_enforced(window, answers, counted, limited_status,
+                                                                                concurrent=together)}
+    if header and not together:
+        checks["ratelimit.refused-at-zero"] = lambda: ratelimit.refused_at_zero(answers, header, limited_status)
     if limited is not None:
-        checks.append(lambda: ratelimit.reason_names_window(window, limited))
-        checks.append(lambda: ratelimit.retry_after_valid([limited], str(profile.ratelimit.get("retry_after"))))
-        if index == 0:   # the spare endpoint no window test uses
-            checks.append(lambda: ratelimit.per_endpoint(limited, _send(client, endpoints[-1])))
-    check_all(*checks)
+        checks["ratelimit.reason-names-window"] = lambda: ratelimit.reason_names_window(window, limited)
+        checks["ratelimit.retry-after-valid"] = lambda: ratelimit.retry_after_valid(
+            [limited], str(profile.ratelimit.get("retry_after")))
+        if per_token and header:
+            checks["ratelimit.per-token"] = lambda: _per_token(client, profile, target, limited, path, window, header)
+        elif index == 0:   # the spare endpoint no window test uses
+            checks["ratelimit.per-endpoint"] = lambda: ratelimit.per_endpoint(limited, _send(client, endpoints[-1]))
+    check_all(*(call for rule_id, call in checks.items() if profile.applies(rule_id)))
     assert limited is not None
     wait = parse_retry_after(limited.response_headers.get("retry-after"))
     if wait is None:
         pytest.skip("the 429 named no usable Retry-After to wait for")
     waiter.wait(wait, f"the {window.period} Retry-After")
-    ratelimit.retry_after_sufficient(window, limited, _send(client, path), wait)
+    follow_up = _send(client, path)
+    check_all(lambda: ratelimit.retry_after_sufficient(window, limited, follow_up, wait),
+              lambda: ratelimit.remaining_resets(follow_up, header, window.limit)
+              if header and profile.applies("ratelimit.remaining-resets") else None)

@@ -7,16 +7,19 @@ import time
 
 import pytest
 
+from conformance.http.throttle import Throttle
 from conformance.target import Target
 
 
 class Waiter:
     """``wait(s)`` moves the embedded simulator's clock, or sleeps on a live target when ``s`` is within
-    ``live_max_s`` (else the test is skipped: the rule is not checked, never passed)."""
+    ``live_max_s`` (else the test is skipped: the rule is not checked, never passed). A simulated wait is
+    passed on to the client's ``throttle``, whose counts restart with the target's."""
 
-    def __init__(self, target: Target, live_max_s: float = 65.0) -> None:
+    def __init__(self, target: Target, live_max_s: float = 65.0, throttle: Throttle | None = None) -> None:
         self.target = target
         self.live_max_s = live_max_s
+        self.throttle = throttle
         self.simulated = target.embedded and target.simulator is not None
 
     def can_wait(self, seconds: float) -> bool:
@@ -27,6 +30,8 @@ class Waiter:
             return
         if self.simulated:
             self.target.simulator.advance_clock(seconds)
+            if self.throttle is not None:
+                self.throttle.elapse(seconds)
             return
         if seconds > self.live_max_s:
             pytest.skip(f"{why} takes {seconds:.0f} s; a live run waits at most {self.live_max_s:.0f} s")
