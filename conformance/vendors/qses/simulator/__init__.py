@@ -2,9 +2,9 @@
 profile's ``simulator_base_path`` (/crms/api) over one store seeded deterministically.
 
 Modules: ``tables`` (the store's tables), ``seed`` (datasets), ``tokens`` (accounts, tokens), ``auth`` (the
-token endpoint, the authorisation guard), ``throttle`` (fixed windows per client and endpoint),
-``envelopes`` (Content-Type, envelopes, error bodies), ``records`` (writes), ``handlers`` (endpoints),
-``front`` (path matching, throttling, CORS, Accept), ``app`` (``build``) and ``hooks`` (test hooks).
+token endpoint, the authorisation guard), ``envelopes`` (Content-Type, envelopes, error bodies), ``records``
+(writes), ``handlers`` (endpoints), ``front`` (path matching, throttling with the generic fixed windows of
+``conformance.simulator.windows``, CORS, Accept), ``app`` (``build``) and ``hooks`` (test hooks).
 
 Beside what a vendor simulator exposes (``PROFILES``, ``SCHEMA``, ``DATASETS``, ``generate``, ``build``):
 ``restricted_credentials(credentials)`` names the second, restricted account (``RESTRICTED_GRANTS``: what it

@@ -21,12 +21,12 @@ from starlette.routing import Match, Route
 
 from conformance.simulator.context import SimContext
 from conformance.simulator.dialects.gateway import route_template
+from conformance.simulator.windows import Throttle
 from conformance.vendors.qses.simulator.auth import Auth
 from conformance.vendors.qses.simulator.envelopes import CRASHED, Denied, Writer
 from conformance.vendors.qses.simulator.front import Front, Policy
 from conformance.vendors.qses.simulator.handlers import UPSERT_CONTACT, Handlers
 from conformance.vendors.qses.simulator.hooks import charge, reset_throttles
-from conformance.vendors.qses.simulator.throttle import Throttle
 from conformance.vendors.qses.simulator.tokens import restricted_credentials
 
 PROFILES = ("qses",)

@@ -5,7 +5,10 @@ Paths compare without regard to case or a trailing slash (``gateway.normal_path`
 token's, Diagnostics', an unknown path's, a refused one - counts against the throttle of its client IP and
 endpoint (the normalised path without the query); a refused request answers 429 with no body, the
 profile's reason phrase for the window that tripped (through the simulator server's reason-phrase header,
-``conformance.simulator.reason``) and ``Retry-After``. Seed 002 "The Same Origin Policy": no answer carries
+``conformance.simulator.reason``) and ``Retry-After``. The counts are ``conformance.simulator.windows``'
+fixed windows (seed 002 "Rate Limiting": "an IP and endpoint concurrent request throttle"; "per second, per
+minute, per hour, per day and per week. Each of these has its own count"; "Retry-After: 33 ... the number of
+seconds left before your count will be reset"). Seed 002 "The Same Origin Policy": no answer carries
 ``Access-Control-Allow-Origin``, and a CORS preflight is not granted (OPTIONS is no route's method: 405).
 """
 
@@ -20,8 +23,8 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from conformance.simulator.dialects.gateway import normalised
 from conformance.simulator.reason import REASON_HEADER
+from conformance.simulator.windows import Refusal, Throttle, reason
 from conformance.vendors.qses.simulator.envelopes import Writer
-from conformance.vendors.qses.simulator.throttle import Refusal, Throttle, reason
 
 GENERIC_REASON = "Too Many Requests"     # fault reason-generic
 JSON_RANGES = frozenset({"*/*", "application/*", "application/json", "text/json"})

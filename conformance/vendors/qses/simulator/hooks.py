@@ -7,7 +7,7 @@ from typing import Any
 from starlette.applications import Starlette
 
 from conformance.simulator.dialects.gateway import normal_path
-from conformance.vendors.qses.simulator.throttle import Throttle
+from conformance.simulator.windows import Throttle
 
 LOOPBACK = "127.0.0.1"
 
