@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import shlex
 import subprocess
 import sys
 from collections.abc import Iterator, Mapping, Sequence
@@ -56,7 +57,7 @@ def served_apart(profile: str, faults: Sequence[str] = ()) -> Iterator[tuple[str
                 if not line:
                     raise RuntimeError(f"lmsconf simulate --profile {profile} stopped before announcing itself")
                 name, _, value = line.strip().partition("=")
-                settings[name] = value
+                settings[name] = shlex.split(value)[0] if value else value
             yield settings.pop("LMSCONF_BASE_URL"), settings
         finally:
             stop(child)

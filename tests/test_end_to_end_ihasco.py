@@ -60,8 +60,14 @@ def _results(report_dir: Path) -> list[dict[str, Any]]:
 
 
 def _attachments(report_dir: Path, result: dict[str, Any]) -> list[str]:
-    found = [a for step in [result, *result.get("steps", [])] for a in step.get("attachments", [])]
-    return [(report_dir / IHASCO / "allure-results" / a["source"]).read_text() for a in found]
+    """Everything attached to a test: in its result, and in the fixtures' set-up and tear-down around it (the
+    exchanges are attached as the test's fixture ends)."""
+    folder = report_dir / IHASCO / "allure-results"
+    containers = [json.loads(p.read_text()) for p in folder.glob("*-container.json")]
+    steps = [result, *result.get("steps", []),
+             *(part for c in containers if result["uuid"] in c.get("children", [])
+               for part in [*c.get("befores", []), *c.get("afters", [])])]
+    return [(folder / a["source"]).read_text() for step in steps for a in step.get("attachments", [])]
 
 
 def test_a_failing_exchange_carries_what_support_asks_for(tmp_path: Path) -> None:
@@ -79,7 +85,8 @@ def test_a_failing_exchange_carries_what_support_asks_for(tmp_path: Path) -> Non
     for doc in patches:
         assert doc["account"] == account
         assert doc["request"]["url"].startswith(simulator.profile.raw.get("simulator_base_path", "") or "http")
-        assert doc["request"]["body"] and doc["response"]["status"] == 200 and doc["response"]["body"]
+        assert doc["request"]["body"] and doc["request"]["headers"]
+        assert isinstance(doc["response"]["status"], int) and doc["response"]["body"]
     everything = "".join(p.read_text(errors="replace") for p in tmp_path.rglob("*") if p.is_file())
     for name in TOKENS:
         assert simulator.announced_credentials[name] not in everything + output

@@ -57,8 +57,9 @@ ITEM_FAULTS = ("undocumented-status", "undocumented-status-code", "refusals-as-2
 
 def _fuzz_selection(fault: Fault, profile: str) -> list[str]:
     loaded = profiles.load(profile)
-    # a Location (201) is only seen on a create; a version header on every answer
-    headers_on_links = fault.name == "documented-header-dropped" and not loaded.section("versions")
+    # a Location (201) is only seen on a create; a version header or a rate-limit count on every answer
+    headers_on_links = (fault.name == "documented-header-dropped" and not loaded.section("versions")
+                        and not loaded.ratelimit.get("headers"))
     if fault.name in LINK_FAULTS or headers_on_links:
         return ["-k", f"{fault.rule} and linked"]
     first = loaded.resources[0]

@@ -4,6 +4,7 @@ the foreground until Ctrl-C / SIGTERM (``lmsconf simulate``)."""
 from __future__ import annotations
 
 import errno
+import shlex
 import signal
 import socket
 import sqlite3
@@ -133,10 +134,11 @@ class SimulatorServer:
 
 
 def announce(base_url: str, credentials: dict[str, str], out: TextIO = sys.stdout) -> None:
-    """``LMSCONF_BASE_URL=<url>`` then ``LMSCONF_<NAME>=<value>`` per credential, one per line."""
-    print(f"LMSCONF_BASE_URL={base_url}", file=out)
+    """``LMSCONF_BASE_URL=<url>`` then ``LMSCONF_<NAME>=<value>`` per setting, one per line, each value quoted for
+    a POSIX shell where it needs to be (an account name with blanks), so the lines can be ``eval``-ed as they are."""
+    print(f"LMSCONF_BASE_URL={shlex.quote(base_url)}", file=out)
     for name, value in credentials.items():
-        print(f"{name}={value}", file=out)
+        print(f"{name}={shlex.quote(value)}", file=out)
     out.flush()
 
 
