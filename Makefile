@@ -25,8 +25,10 @@ run: setup
 	$(BIN)/lmsconf report --report-dir $(REPORT_DIR); report=$$?; \
 	if [ $$status -ne 0 ]; then exit $$status; fi; exit $$report
 
+# Two workers, each test file on one of them; then the tests that measure time or rate against a bound, alone.
 test: setup lint typecheck
-	$(BIN)/python -m pytest tests -q -p no:cacheprovider
+	$(BIN)/python -m pytest tests -q -p no:cacheprovider -n 2 --dist loadfile -m "not timing"
+	$(BIN)/python -m pytest tests -q -p no:cacheprovider -m timing
 
 lint: $(PY_STAMP)
 	$(BIN)/ruff check conformance tests $(wildcard benchmarks)

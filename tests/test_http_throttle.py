@@ -11,6 +11,8 @@ from conformance import profiles
 from conformance.errors import ConfigError
 from conformance.http.throttle import Throttle
 
+pytestmark = pytest.mark.timing  # rates and delays against a bound: run alone (make test)
+
 
 def test_throttle_holds_five_per_half_second() -> None:
     throttle = Throttle([(5, 0.5)])

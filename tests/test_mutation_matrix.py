@@ -92,8 +92,13 @@ def untimed_runs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Outcome]
         return {key: future.result() for key, future in futures.items()}
 
 
-@pytest.mark.parametrize(("fault", "profile"), MATRIX,
-                         ids=[f.name if f.profile != ANY_PROFILE else f"{f.name}-on-{p}" for f, p in MATRIX])
+def _case(fault: Fault, profile: str) -> Any:
+    """One matrix entry; the timed ones carry the ``timing`` mark (make test runs them alone, after the rest)."""
+    name = fault.name if fault.profile != ANY_PROFILE else f"{fault.name}-on-{profile}"
+    return pytest.param(fault, profile, id=name, marks=[pytest.mark.timing] if fault.area == TIMED else [])
+
+
+@pytest.mark.parametrize(("fault", "profile"), [_case(f, p) for f, p in MATRIX])
 def test_fault_is_caught_by_its_rule(fault: Fault, profile: str, tmp_path: Path,
                                      request: pytest.FixtureRequest) -> None:
     if fault.area == TIMED:

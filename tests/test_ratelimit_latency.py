@@ -15,6 +15,8 @@ from conformance.simulator.server import SimulatorServer
 from tests.proxy import spawn
 from tests.support import PROFILE, run_suite
 
+pytestmark = pytest.mark.timing  # rates and delays against a bound: run alone (make test)
+
 RATE_RULES = ("ratelimit.enforced", "ratelimit.allows-documented-burst", "ratelimit.retry-after-valid",
               "ratelimit.recovers-after-wait")
 
