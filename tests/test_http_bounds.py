@@ -84,6 +84,7 @@ def make(served: tuple[str, dict[str, int]]) -> Iterator[Callable[..., Client]]:
         client.close()
 
 
+@pytest.mark.timing   # an upper bound on elapsed time: run alone (make test)
 def test_a_trickling_answer_ends_at_the_total_deadline(make: Callable[..., Client]) -> None:
     client = make(timeout=2.0, request_total_s=1.0)
     began = time.monotonic()

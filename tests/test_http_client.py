@@ -429,6 +429,7 @@ def test_large_bodies_are_stored_whole_then_clipped_once_old(make: Callable[...,
     assert len(old.response_body) < 32 * 1024 + 100
 
 
+@pytest.mark.timing   # an upper bound on elapsed time: run alone (make test)
 def test_throttle_holds_the_rate_unless_turned_off(make: Callable[..., Client]) -> None:
     profile = with_section(profiles.load("absorb-v1_5"), "ratelimit", {"requests": 5, "per_seconds": 0.5})
     client = make(profile=profile)

@@ -134,6 +134,7 @@ def test_hide_429_retries_upstream_until_it_answers(upstream: str) -> None:
         assert response.status_code == 200 and proxy.stats.hidden_429 == 2
 
 
+@pytest.mark.timing   # an upper bound on elapsed time: run alone (make test)
 def test_serves_64_concurrent_connections(upstream: str) -> None:
     with Proxy(upstream) as proxy, ThreadPoolExecutor(64) as pool:
         start = time.perf_counter()
