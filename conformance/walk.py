@@ -19,13 +19,21 @@ MAX_PAGES = 10_000  # the most pages one walk fetches unless the profile's [pagi
 
 def dig(body: Any, path: str | None) -> Any:
     """The value at a dotted path of a JSON body (``Meta.TotalCount``); None when any step is missing.
-    An empty or None path is the body itself."""
+    An empty or None path is the body itself; a number indexes a list, and ``*`` is an object's only member
+    (LearningStudio answers one course as ``{"courses": [course]}``: ``*.0``)."""
     if not path:
         return body
     for part in path.split("."):
-        if not isinstance(body, dict) or part not in body:
+        if part == "*" and isinstance(body, dict) and len(body) == 1:
+            body = next(iter(body.values()))
+        elif part.isdigit() and isinstance(body, list):
+            if int(part) >= len(body):
+                return None
+            body = body[int(part)]
+        elif isinstance(body, dict) and part in body:
+            body = body[part]
+        else:
             return None
-        body = body[part]
     return body
 
 
@@ -182,8 +190,11 @@ def unpaginated(profile: Profile, resource: Resource, page: Page) -> bool:
 
 def fetch_page(client: Getter, profile: Profile, resource: Resource, offset: int, limit: int,
                extra: Mapping[str, str] | None = None) -> Page:
-    """GET one page; the body is parsed JSON, or the raw text when it is not JSON."""
+    """GET one page (the whole collection where the profile pages nothing, the first page where the server sizes
+    them); the body is parsed JSON, or the raw text when it is not JSON."""
     pg = profile.pagination
+    if "offset_param" not in pg or "limit_param" not in pg:   # unpaged, or pages the server sizes: the first
+        return fetch_rows(client, profile, resource, dict(extra or {}), offset=offset, limit=limit)
     params = {pg["offset_param"]: str(offset), pg["limit_param"]: str(limit), **(extra or {})}
     return fetch_rows(client, profile, resource, params, offset=offset, limit=limit)
 

@@ -64,8 +64,9 @@ def _fuzz_selection(fault: Fault, profile: str) -> list[str]:
         return ["-k", f"{fault.rule} and linked"]
     first = loaded.resources[0]
     unpaged = not (first.paginated and (loaded.pagination.get("limit_param") or loaded.pagination.get("cursor_param")))
-    # integer ids: generated ones name real records, so the item path gives successes too (and is quicker)
-    numbered = first.id_kind == "int" and fault.name != "malformed-query-500"
+    # integer ids counted from 1 under a paged collection: generated ones name real records, so the item path gives
+    # successes too (and is quicker)
+    numbered = first.id_kind == "int" and first.paginated and fault.name != "malformed-query-500"
     on_item = fault.name in ITEM_FAULTS or (fault.name == "malformed-query-500" and unpaged) or numbered
     path = (first.item_path or first.path) if on_item else first.path
     return ["-k", f"{fault.rule} and generated", "--fuzz-examples", "1", "--fuzz-path", f"^{re.escape(path)}$"]

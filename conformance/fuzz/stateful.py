@@ -142,8 +142,10 @@ def _json(response: Any) -> Any:
 
 
 def writable(profile: Profile) -> Resource | None:
+    """The resource linked scenarios create in: the profile's writable one, unless it is nested (a create under
+    /courses/{courseId} needs a parent that exists, which a generated path does not name)."""
     name = profile.section("writes").get("resource")
-    found = [r for r in profile.resources if r.name == name and r.writable and r.item_path]
+    found = [r for r in profile.resources if r.name == name and r.writable and r.item_path and not r.nested]
     return found[0] if found else None
 
 

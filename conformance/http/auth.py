@@ -25,6 +25,12 @@ if TYPE_CHECKING:
 
 API_KEY = "LMSCONF_API_KEY"
 CREDENTIAL_PREFIX = "LMSCONF_"
+TEMPLATE_FIELD = re.compile(r"\{(LMSCONF_[A-Z0-9_]+)\}")
+
+
+def _named(value: str) -> list[str]:
+    """The credentials a form value names: itself, or each ``{LMSCONF_...}`` of a template."""
+    return [value] if value.startswith(CREDENTIAL_PREFIX) else TEMPLATE_FIELD.findall(value)
 STATIC_TOKEN = "LMSCONF_TOKEN"
 EXPIRY_SKEW_S = 30.0
 
@@ -34,6 +40,7 @@ class Token:
     value: str
     issued_at: float
     expires_at: float | None = None
+    refresh: str | None = field(default=None, repr=False)   # an OAuth refresh_token, where the API issues one
 
     def expired(self, now: float | None = None, skew_s: float = EXPIRY_SKEW_S) -> bool:
         """True when the token is near its expiry (never, when the expiry is unknown).
@@ -92,6 +99,16 @@ def _json_string(response: requests.Response) -> tuple[str, float | None]:
     if not isinstance(body, str) or not body.strip():
         raise TokenUnreadable("body is not a non-empty JSON string")
     return body.strip(), None
+
+
+def refresh_token_of(response: requests.Response) -> str | None:
+    """The refresh_token an OAuth token answer carries, if any."""
+    try:
+        body = response.json()
+    except ValueError:
+        return None
+    value = body.get("refresh_token") if isinstance(body, dict) else None
+    return value if isinstance(value, str) and value else None
 
 
 def _oauth_json(response: requests.Response) -> tuple[str, float | None]:
@@ -239,7 +256,16 @@ class AuthStrategy(ABC):
         issued = time.time() if now is None else now
         if lifetime is None and "token_lifetime_s" in self.settings:
             lifetime = float(self.settings["token_lifetime_s"])
-        return Token(value, issued, issued + lifetime if lifetime else None)
+        refresh = refresh_token_of(response) if self.refreshable else None
+        return Token(value, issued, issued + lifetime if lifetime else None, refresh)
+
+    @property
+    def refreshable(self) -> bool:
+        """The API renews a token with its refresh_token (``[auth] refreshable``)."""
+        return self.issues_tokens and bool(self.settings.get("refreshable", False))
+
+    def refresh_request(self, refresh: str) -> TokenRequest:
+        raise NotImplementedError(f"{self.style}: tokens are not refreshed")
 
     def static_token(self) -> Token:
         raise NotImplementedError(f"{self.style}: the token comes from an exchange")
@@ -309,15 +335,31 @@ class PasswordGrant(AuthStrategy):
         return {str(k): str(v) for k, v in self.settings.get("token_form", {}).items()}
 
     def required(self) -> list[str]:
-        named = [v for v in self.form_fields().values() if v.startswith(CREDENTIAL_PREFIX)]
+        named = [n for v in self.form_fields().values() for n in _named(v)]
         return list(dict.fromkeys([*self.profile.credentials, *named]))
 
-    def token_request(self) -> TokenRequest:
-        form = {k: self.credentials.get(v, v) if v.startswith(CREDENTIAL_PREFIX) else v
-                for k, v in self.form_fields().items()}
+    def _filled(self, value: str) -> str:
+        """A form value: a credential's name, a template naming credentials in braces (Pearson's username is
+        the client string, a backslash, the user name), or a literal."""
+        if value.startswith(CREDENTIAL_PREFIX):
+            return self.credentials.get(value, value)
+        return TEMPLATE_FIELD.sub(lambda m: self.credentials.get(m.group(1), m.group(0)), value)
+
+    def _form_request(self, form: dict[str, str]) -> TokenRequest:
         return TokenRequest("POST", str(self.settings.get("token_path", "/token")),
                             headers={"Content-Type": "application/x-www-form-urlencoded", "Accept": "application/json"},
                             data=form)
+
+    def token_request(self) -> TokenRequest:
+        return self._form_request({k: self._filled(v) for k, v in self.form_fields().items()})
+
+    def refresh_request(self, refresh: str) -> TokenRequest:
+        """RFC 6749 6: grant_type=refresh_token with the token, and the form's client_id where it has one."""
+        form = {"grant_type": "refresh_token", "refresh_token": refresh}
+        client_id = self.form_fields().get("client_id")
+        if client_id:
+            form["client_id"] = self._filled(client_id)
+        return self._form_request(form)
 
 
 @register

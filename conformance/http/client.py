@@ -61,6 +61,8 @@ class ClientStats:
     waited_429_s: float = 0.0
     throttle_wait_s: float = 0.0
     refused_after_deadline: int = 0
+    refreshes: int = 0             # tokens renewed with their refresh_token (not the credentials)
+    retried_5xx: int = 0           # server errors sent again as the vendor advises ([retry])
 
 
 @dataclass(frozen=True)
@@ -181,6 +183,7 @@ class Client:
                 self.redactor.add(name, value)
         self.recorder = recorder if recorder is not None else Recorder()
         self.retry = retry if retry is not None else RetryPolicy.from_profile(profile)
+        self.server_errors = RetryPolicy.for_server_errors(profile)
         self.throttle = Throttle.from_profile(profile)
         self.throttle_enabled = throttle
         self.timeout = timeout
@@ -331,11 +334,33 @@ class Client:
             self._count("reauthentications")
         if not self.strategy.issues_tokens:
             return self.strategy.static_token()
+        renewed = self._refreshed() if purpose == "re-authenticate" else None
+        if renewed is not None:
+            return renewed
         spec = self.strategy.token_request()
         call = _Call(spec.method, self.url(spec.path), spec.headers, json=spec.json, data=spec.data,
                      purpose=purpose)
         response = self._exchange(call, call.headers)
         return self._token_from(response, spec.path)
+
+    def _refreshed(self) -> Token | None:
+        """A token renewed with the current one's refresh_token, where the API issues them; None when there is
+        none or the renewal is refused (the credentials are asked instead). Caller holds _auth_lock."""
+        refresh = self._token.refresh if self._token is not None else None
+        if refresh is None or not self.strategy.refreshable:
+            return None
+        self.redactor.add(TOKEN_NAME, refresh)
+        spec = self.strategy.refresh_request(refresh)
+        call = _Call(spec.method, self.url(spec.path), spec.headers, data=spec.data, purpose="refresh")
+        response = self._exchange(call, call.headers)
+        if not response.ok:
+            return None
+        try:
+            token = self.strategy.parse_token(response)
+        except TokenUnreadable:
+            return None
+        self._count("refreshes")
+        return token
 
     def _learn_tokens(self, url: str, response: requests.Response) -> None:
         """Teach the redactor every token an answer carries, before its exchange is recorded.
@@ -368,13 +393,26 @@ class Client:
     # ---- sending ------------------------------------------------------------------------------
 
     def _exchange(self, call: _Call, headers: Mapping[str, str]) -> requests.Response:
-        """Send, retrying a 429 as the policy allows; every attempt is recorded."""
-        attempt, waited = 0, 0.0
+        """Send, retrying a 429 as the policy allows and a server error as the vendor advises; every attempt is
+        recorded."""
+        attempt, waited, failed = 0, 0.0, 0
+        purpose = call.purpose
         while True:
-            purpose = call.purpose if attempt == 0 else "retry-429"
-            response = self._send(call, headers, purpose, attempt + 1)
+            response = self._send(call, headers, purpose, attempt + failed + 1)
+            if self.server_errors.applies(call.method, response.status_code) and call.retry_429:
+                wait = self.server_errors.policy.next_wait(failed, response.headers.get("Retry-After"), self._rng,
+                                                           waited)
+                if wait is None or wait > self._remaining(call):
+                    return response   # it persists: the caller's rules judge it
+                waited += wait
+                failed += 1
+                self._count("retried_5xx")
+                self._sleep(wait)
+                purpose = f"retry-{response.status_code}"
+                continue
             if response.status_code != 429:
                 return response
+            purpose = "retry-429"
             if not call.deliberate:
                 self._count("unintended_429")
             if not call.retry_429:

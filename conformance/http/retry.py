@@ -68,6 +68,14 @@ class RetryPolicy:
             max_total_wait_s=float(section.get("max_total_wait_s", cls.max_total_wait_s)),
         )
 
+    @classmethod
+    def for_server_errors(cls, profile: Profile) -> ServerErrorRetry:
+        """The profile's [retry] advice for server errors (which statuses, how often, how long between)."""
+        section = profile.section("retry")
+        policy = cls(max_retries=int(section.get("max_retries", 0)), base_s=float(section.get("backoff_base_s", 0.2)),
+                     cap_s=float(section.get("backoff_cap_s", 2.0)))
+        return ServerErrorRetry(frozenset(int(s) for s in section.get("statuses", ())), policy)
+
     def delay(self, attempt: int, retry_after: str | None, rng: random.Random,
               now: float | None = None) -> float:
         """Seconds to wait before retry number `attempt` (from 0): Retry-After if readable, else jitter."""
@@ -86,3 +94,19 @@ class RetryPolicy:
             return None
         wait = self.delay(attempt, retry_after, rng, now)
         return None if waited_s + wait > self.max_total_wait_s else wait
+
+
+IDEMPOTENT = frozenset({"GET", "HEAD", "OPTIONS", "PUT", "DELETE"})
+
+
+@dataclass(frozen=True)
+class ServerErrorRetry:
+    """Server errors a vendor says to retry (LearningStudio: 500, 502, 503 "Retry the request"): an idempotent
+    request answered one of ``statuses`` is sent again up to ``policy.max_retries`` times with full-jitter
+    backoff (Retry-After when given); a POST never is (it could create twice). What still fails is returned."""
+
+    statuses: frozenset[int]
+    policy: RetryPolicy
+
+    def applies(self, method: str, status: int) -> bool:
+        return status in self.statuses and method.upper() in IDEMPOTENT

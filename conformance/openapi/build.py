@@ -139,8 +139,10 @@ def _item(profile: Profile, res: Resource) -> dict[str, Json]:
                                       res, "the record just changed, read back")})
         return ops
     if res.writable and writes_resource(profile) == res.name:
-        replaced = success(profile, 200, "the record as it now is", item_response(profile, res))
-        again = {"200": _same_record(res, "the record just replaced, read back")}
+        done = int(profile.status.get("updated", 200))
+        replaced = success(profile, done, "the record as it now is" if done != 204 else "updated (no content)",
+                           item_response(profile, res) if done != 204 else None)
+        again = {str(done): _same_record(res, "the record just replaced, read back")}
         ops["put"] = _operation(profile, operation_id("update", res), f"Replace one of the {res.name} (whole record)",
                                 _responses(profile, "put", replaced), params, body=write_body(profile, res),
                                 links=again)
@@ -185,7 +187,8 @@ def _create(profile: Profile, res: Resource) -> tuple[str, Json] | None:
         pointer = f"/{record}/{res.id_field}" if record else f"/{res.id_field}"
         ok = success(profile, int(profile.status["created"]), "created", item_response(profile, res))
         op = _operation(profile, operation_id("create", res), f"Create one of the {res.name}",
-                        _responses(profile, "post", ok), header_params(profile), body=write_body(profile, res),
+                        _responses(profile, "post", ok, nested=res.nested),
+                        path_params(profile, res.path) + header_params(profile), body=write_body(profile, res),
                         links={str(profile.status["created"]): _item_links(profile, res, pointer)})
         return res.path, op
     if style == "upload-put-delete" and writes.get("upload_path"):

@@ -17,15 +17,18 @@ COMMON = (("bad_token", "the token is missing, expired or not valid"),
           ("missing_api_key", "the API key header is missing or wrong"),
           ("wrong_api_key", "the API key header is missing or wrong"),
           ("invalid_version", "the requested API version is not one the API serves"),
-          ("rate_limited", "over the documented rate limit"))
+          ("rate_limited", "over the documented rate limit"),
+          ("forbidden", "the account may not act on this record"))
 BY_KIND: dict[str, tuple[tuple[str, str], ...]] = {
     "collection": (("invalid_query", "a query value out of range or malformed"),
                    ("invalid_paging", "a paging value out of range or malformed")),
     "item": (("not_found", "no record has this id"),),
     "put": (("not_found", "no record has this id"), ("invalid_body", "the body is not a valid record"),
-            ("unsupported_media", "the body is not of the documented media type")),
+            ("unsupported_media", "the body is not of the documented media type"),
+            ("not_acceptable", "the body is not in a valid format")),
     "post": (("invalid_body", "the body is not valid"),
-             ("unsupported_media", "the body is not of the documented media type")),
+             ("unsupported_media", "the body is not of the documented media type"),
+             ("not_acceptable", "the body is not in a valid format")),
     "patch": (("not_found", "no record has this identifier"), ("invalid_body", "a value sent is not valid"),
               ("unsupported_media", "the body is not of a documented media type")),
     "delete": (("not_found", "no record has this id"),),
@@ -41,7 +44,7 @@ BY_KIND: dict[str, tuple[tuple[str, str], ...]] = {
 def statuses_for(profile: Profile, kind: str, *, nested: bool = False, token: bool = False) -> list[tuple[int, str]]:
     """The documented error statuses of one kind of operation, each once (the first reason wins)."""
     keys = list(BY_KIND["token"]) if token else [*COMMON, *BY_KIND[kind]]
-    if nested and kind == "collection":
+    if nested and kind in ("collection", "post"):
         keys.append(("not_found", "no parent record has this id"))
     table = profile.status
     if "missing_api_key" in table and not profile.auth.get("api_key_header"):
@@ -174,6 +177,10 @@ def rows_response(profile: Profile, res: Resource) -> Json:
     """A collection: the page envelope with rows of the resource schema, and/or a bare array of them
     (an unpaginated resource, or an API whose versions answer some collections unpaginated)."""
     row = ref(res.schema)
+    if not res.paginated and res.collection_key and not profile.section("versions") \
+            and profile.pagination.get("wrapper", True):   # a whole collection under its key ({"courses": [...]})
+        return {"type": "object", "required": [res.collection_key],
+                "properties": {res.collection_key: {"type": "array", "items": row}}}
     shapes: list[Json] = []
     envelope = profile.pagination.get("envelope_schema")
     key = _rows_key(profile, res)

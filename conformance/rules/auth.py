@@ -11,6 +11,7 @@ from typing import Any
 
 from conformance.rules.common import Answer, describe, expect_json_matching, expect_status, json_body
 from conformance.rules.registry import Violation, rule
+from conformance.walk import dig
 
 
 @rule("auth.token-issued", cites="003_09d5ed03fea4db3d.txt Step Two 3 ('Post .../authenticate'); VENDOR-FACTS Absorb; "
@@ -190,3 +191,32 @@ def removed_token_refused(removed: Answer, live: Answer, expected: int = 401) ->
     if live.status is None or not 200 <= live.status < 300:
         raise RuntimeError(f"the live token was not served ({describe(live)}): the comparison shows nothing")
     expect_status([removed], expected, " for a removed token")
+
+
+LS_401 = ("001_fcef9f3b80b9eaba.txt '401 Unauthorized' ('The accompanying error message will provide an explanation to "
+          "inform the caller if the authentication credentials were expired, but otherwise valid')")
+
+
+@rule("auth.expired-distinguished", cites=LS_401 + "; 'the HTTP code is part of the API contract' (the code, not "
+      "the words)",
+      summary="an expired token and a wrong one are both 401, told apart by the error code their bodies carry")
+def expired_distinguished(expired: Answer, wrong: Answer, error_field: str, expired_code: str, invalid_code: str,
+                          expected: int = 401) -> None:
+    expect_status([expired, wrong], expected)
+    for ex, code, what in ((expired, expired_code, "an expired token"), (wrong, invalid_code, "a wrong token")):
+        ok, body = json_body(ex)
+        found = dig(body, error_field) if ok else None
+        if found != code:
+            raise Violation(f"the 401 for {what} carries {error_field}={found!r}, not {code!r}; {describe(ex)}")
+
+
+@rule("auth.refresh-renews", cites="VENDOR-FACTS Pearson LearningStudio ('refresh with grant_type=refresh_token'); "
+      "RFC 6749 section 6",
+      summary="a refresh_token grant answers a new token in the documented shape, and the new token is served")
+def refresh_renews(renewal: Answer, token_schema: str, served: Answer | None) -> None:
+    if renewal.status != 200:
+        raise Violation(f"the refresh_token grant was refused; {describe(renewal)}")
+    expect_json_matching(renewal, token_schema, "the renewed token")
+    if served is None or served.status is None or not 200 <= served.status < 300:
+        raise Violation(f"the renewed token was not served; {describe(served) if served else 'no call made'}")
+

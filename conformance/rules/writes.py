@@ -8,6 +8,7 @@ from typing import Any
 
 from conformance.rules.common import Answer, describe, json_body
 from conformance.rules.registry import Violation, rule
+from conformance.walk import dig
 
 
 @rule("writes.created-location", cites="002_b0b03e2e2867055f.txt 'Examples' (Example 4 - POST (create) a new "
@@ -23,9 +24,7 @@ def created_location(created: Answer, expected: int, fetched: Answer | None, rec
         where = describe(fetched) if fetched is not None else "it was not fetched"
         raise Violation(f"the Location {created.response_headers['location']!r} does not resolve; {where}")
     ok, body = json_body(fetched)
-    record = body
-    for part in (record_path or "").split(".") if record_path else ():
-        record = record.get(part) if isinstance(record, dict) else None
+    record = dig(body, record_path)
     if not ok or not isinstance(record, dict):
         raise Violation(f"the Location answered no record; {describe(fetched)}")
     differs = [k for k, v in sent.items() if record.get(k) != v]

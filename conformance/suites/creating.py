@@ -12,6 +12,7 @@ import requests
 from conformance.cleanup import Ledger
 from conformance.http.client import Client
 from conformance.profiles import Profile, Resource
+from conformance.suites.nested import concrete
 from conformance.walk import dig
 
 
@@ -20,6 +21,16 @@ def write_settings(profile: Profile) -> dict[str, Any]:
     if not found.get("resource"):
         pytest.skip(f"profile {profile.id} documents no writes")
     return found
+
+
+def writable_resource(client: Client, profile: Profile) -> Resource:
+    """The resource the writes suites create in, its parents' path parameters filled from the target's data
+    (announcements of a course)."""
+    declared = profile.resource(write_settings(profile)["resource"])
+    try:
+        return concrete(client, profile, declared)
+    except LookupError as exc:
+        pytest.skip(str(exc))
 
 
 def documented_status(profile: Profile, key: str, what: str) -> int:

@@ -63,7 +63,10 @@ def choose_parent(client: Getter, profile: Profile, resource: Resource) -> dict[
 
 
 def concrete(client: Getter, profile: Profile, resource: Resource) -> Resource:
-    """The resource with its path parameters filled (unchanged when it has none)."""
+    """The resource with its parents' path parameters filled, in its collection and its item path (whose own
+    ``{id}`` stays); unchanged when it has none."""
     if not resource.parents:
         return resource
-    return dataclasses.replace(resource, path=fill_template(resource.path, choose_parent(client, profile, resource)))
+    values = choose_parent(client, profile, resource)
+    item = fill_template(resource.item_path, values) if resource.item_path else None
+    return dataclasses.replace(resource, path=fill_template(resource.path, values), item_path=item)

@@ -9,7 +9,13 @@ from conformance.http.client import Client
 from conformance.http.record import Recorder
 from conformance.profiles import Profile
 from conformance.rules import writes
-from conformance.suites.creating import create, documented_status, local_path, new_record, write_settings
+from conformance.suites.creating import (
+    create,
+    documented_status,
+    local_path,
+    new_record,
+    writable_resource,
+)
 
 pytestmark = pytest.mark.writes
 
@@ -17,9 +23,8 @@ pytestmark = pytest.mark.writes
 @pytest.mark.rule("writes.created-location")
 def test_a_create_answers_201_with_the_location_of_the_record(client: Client, recorder: Recorder,
                                                               profile: Profile, ledger: Ledger) -> None:
-    conf = write_settings(profile)
     expected = documented_status(profile, "created", "a create")
-    resource = profile.resource(conf["resource"])
+    resource = writable_resource(client, profile)
     record, name = new_record(profile, ledger, "created")
     create(client, ledger, profile, resource, record, name)
     answered = recorder.exchanges[-1]

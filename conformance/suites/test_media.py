@@ -13,7 +13,13 @@ from conformance.http.client import Client
 from conformance.http.record import Recorder
 from conformance.profiles import Profile
 from conformance.rules import media
-from conformance.suites.creating import create, documented_status, local_path, new_record, write_settings
+from conformance.suites.creating import (
+    create,
+    documented_status,
+    local_path,
+    new_record,
+    writable_resource,
+)
 
 FOREIGN_ACCEPTS = ("application/xml", "text/html", "text/plain")
 
@@ -58,9 +64,8 @@ def test_bodies_that_are_not_json_are_refused(client: Client, recorder: Recorder
                                              ledger: Ledger) -> None:
     """POST and PUT with an XML and a form body. What a target wrongly accepts is undone like any write: the
     POSTs' names are in the ledger first, and the PUT goes to a record this test created."""
-    conf = write_settings(profile)
     expected = documented_status(profile, "unsupported_media", "an unsupported media type")
-    resource = profile.resource(conf["resource"])
+    resource = writable_resource(client, profile)
     record, name = new_record(profile, ledger, "media")
     created = create(client, ledger, profile, resource, record, name)
     item = local_path(client, created.headers.get("Location"))

@@ -15,7 +15,7 @@ from conformance.http.client import Client
 from conformance.profiles import Profile
 from conformance.rules import check_all
 from conformance.rules import put as put_rules
-from conformance.suites.creating import create, local_path, new_record, write_settings
+from conformance.suites.creating import create, local_path, new_record, writable_resource, write_settings
 from conformance.walk import record_of
 
 pytestmark = pytest.mark.writes
@@ -42,7 +42,7 @@ def test_put_replaces_the_whole_record(client: Client, profile: Profile, ledger:
     omitted = conf.get("omitted_field")
     if not omitted:
         pytest.skip(f"profile {profile.id} documents no whole-record PUT")
-    resource = profile.resource(conf["resource"])
+    resource = writable_resource(client, profile)
     record, name = new_record(profile, ledger, "put")
     created = create(client, ledger, profile, resource, record, name)
     path = local_path(client, created.headers.get("Location"))

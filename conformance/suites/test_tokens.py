@@ -12,6 +12,7 @@ import pytest
 import requests
 
 from conformance.errors import PermissionDenied
+from conformance.http.auth import strategy_for
 from conformance.http.client import Client
 from conformance.http.record import Exchange, Recorder
 from conformance.profiles import Profile
@@ -25,11 +26,10 @@ RESTRICTED = ("LMSCONF_RESTRICTED_USERNAME", "LMSCONF_RESTRICTED_PASSWORD")
 
 def _form(profile: Profile, target: Target, **override: str) -> dict[str, str]:
     """The profile's token form with the credentials filled in, then ``override`` (field -> value)."""
-    fields = {str(k): str(v) for k, v in profile.auth.get("token_form", {}).items()}
-    if not fields:
+    if not profile.auth.get("token_form"):
         pytest.skip(f"profile {profile.id} gets no token from a form")
-    form = {k: target.credentials.get(v, v) if v.startswith("LMSCONF_") else v for k, v in fields.items()}
-    return {**form, **override}
+    form = strategy_for(profile, target.credentials).token_request().data   # credentials filled in as the client does
+    return {**dict(form or {}), **override}
 
 
 def _field(profile: Profile, env_name: str) -> str:
@@ -196,3 +196,42 @@ def test_no_foreign_origin_is_granted_access(client: Client, recorder: Recorder,
     if profile.auth.get("token_form"):
         ask_token(client, profile, _form(profile, target), Origin=FOREIGN_ORIGIN)
     auth_rules.same_origin_only(recorder.since(mark))
+
+
+@pytest.mark.rule("auth.expired-distinguished")
+def test_an_expired_token_is_told_apart_from_a_wrong_one(client: Client, profile: Profile, target: Target) -> None:
+    """Both 401; the error code in the body says which (profile ``[auth] error_field``, ``expired_code``,
+    ``invalid_code``); the words are never compared."""
+    auth = profile.auth
+    if not auth.get("error_field"):
+        pytest.skip(f"profile {profile.id} documents no code telling an expired token from a wrong one")
+    first = ask_token(client, profile, _form(profile, target))
+    token = token_of(first)
+    assert token, f"no token to expire: the token request answered {first.status_code}"
+    lifetime = lifetime_of(first, profile)
+    waiter = Waiter(target)
+    if not waiter.can_wait(lifetime):
+        pytest.skip(f"the token lives {lifetime:.0f} s; a live run does not wait for it to expire")
+    waiter.wait(lifetime + 1, "letting the token expire")
+    expired = _call(client, profile, token)
+    wrong = _call(client, profile, "lmsconf-not-a-token")
+    auth_rules.expired_distinguished(expired, wrong, str(auth["error_field"]), str(auth["expired_code"]),
+                                     str(auth["invalid_code"]), profile.status["bad_token"])
+
+
+@pytest.mark.rule("auth.refresh-renews")
+def test_a_refresh_token_renews_the_token(client: Client, profile: Profile, target: Target) -> None:
+    if not profile.auth.get("refreshable"):
+        pytest.skip(f"profile {profile.id} documents no refresh")
+    issued = ask_token(client, profile, _form(profile, target))
+    offered: Any = None
+    with contextlib.suppress(ValueError, AttributeError):
+        offered = issued.json().get("refresh_token")
+    if not isinstance(offered, str) or not offered:
+        pytest.skip(f"the token answer ({issued.status_code}) carried no refresh_token to renew with")
+    form = client.strategy.refresh_request(offered).data or {}
+    renewed = ask_token(client, profile, dict(form))
+    renewal = _last(client.recorder)
+    fresh = token_of(renewed)
+    served = _call(client, profile, fresh) if fresh else None
+    auth_rules.refresh_renews(renewal, str(profile.auth["token_schema"]), served)
