@@ -28,6 +28,7 @@ ROWS = {200: "status.read-is-200", 201: "writes.created-location", 204: "status.
 PASSWORDS = ("LMSCONF_PASSWORD", "LMSCONF_STUDENT_PASSWORD", "LMSCONF_OTHER_STUDENT_PASSWORD")
 
 
+@pytest.mark.timing   # the 429 row: a burst from this process must outpace 500 per second (run alone)
 def test_an_embedded_run_passes_a_rule_for_every_row_of_the_status_table(tmp_path: Path) -> None:
     done = lmsconf("run", "--profile", LS, "--report-dir", str(tmp_path), "--fuzz-examples", "2")
     assert done.returncode == 0, done.stdout + done.stderr

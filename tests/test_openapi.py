@@ -170,6 +170,8 @@ def success_status(profile: profiles.Profile, operation_id: str) -> int:
         return int(profile.status["created"])
     if operation_id.startswith("delete-"):
         return int(profile.status["deleted"])
+    if operation_id.startswith(("update-", "patch-")):
+        return int(profile.status.get("updated", 200))
     return 200
 
 
