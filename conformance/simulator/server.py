@@ -19,7 +19,7 @@ import time
 from collections.abc import Iterable
 from pathlib import Path
 from types import FrameType, TracebackType
-from typing import TextIO
+from typing import Any, TextIO
 
 import uvicorn
 from starlette.types import ASGIApp
@@ -31,6 +31,7 @@ from conformance.simulator.tls import LocalTLS, Redirect, https_only
 
 DEFAULT_HOST = "127.0.0.1"
 LOOPBACK = frozenset({"127.0.0.1", "localhost", "::1"})
+TLS_GRACE_S = 1
 
 
 def _bind(host: str, port: int) -> socket.socket:
@@ -69,10 +70,13 @@ def _url(host: str, port: int, scheme: str = "http") -> str:
 
 def _server(app: ASGIApp, host: str, port: int, tls: LocalTLS | None = None) -> uvicorn.Server:
     # h11 pinned, with the reason phrase a response names (conformance.simulator.reason)
-    secure: dict[str, str] = {} if tls is None else {"ssl_certfile": str(tls.certfile),
-                                                     "ssl_keyfile": str(tls.keyfile)}
+    # a TLS connection closes only once the peer answers its close_notify, which an idle keep-alive client
+    # never sends: shutting down does not wait for those past TLS_GRACE_S
+    secure: dict[str, Any] = {} if tls is None else {"ssl_certfile": str(tls.certfile),
+                                                     "ssl_keyfile": str(tls.keyfile),
+                                                     "timeout_graceful_shutdown": TLS_GRACE_S}
     config = uvicorn.Config(app, host=host, port=port, log_level="warning", access_log=False,
-                            lifespan="off", http=ReasonPhraseProtocol, **secure)  # type: ignore[arg-type]
+                            lifespan="off", http=ReasonPhraseProtocol, **secure)
     return uvicorn.Server(config)
 
 
@@ -90,13 +94,14 @@ class _Listener:
     def __init__(self, app: ASGIApp, sock: socket.socket, host: str, tls: LocalTLS | None = None) -> None:
         self.socket = sock
         self.port = int(sock.getsockname()[1])
+        self.grace_s = 5.0 if tls is None else 0.3
         self.server = _server(app, host, self.port, tls)
         self.thread = threading.Thread(target=self.server.run, kwargs={"sockets": [sock]},
                                        name=f"simulator-{self.port}", daemon=True)
 
     def stop(self) -> None:
         self.server.should_exit = True
-        self.thread.join(timeout=5.0)
+        self.thread.join(timeout=self.grace_s)
         if self.thread.is_alive():
             self.server.force_exit = True
             self.thread.join(timeout=5.0)
