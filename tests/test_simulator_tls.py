@@ -149,3 +149,33 @@ def test_announce_without_https_is_unchanged() -> None:
     out = io.StringIO()
     announce("http://127.0.0.1:1", {"LMSCONF_TOKEN": "t"}, out)
     assert out.getvalue().splitlines() == ["LMSCONF_BASE_URL=http://127.0.0.1:1", "LMSCONF_TOKEN=t"]
+
+
+def test_simulate_announces_https_then_the_http_url_and_the_ca_then_credentials() -> None:
+    import subprocess
+    import sys
+
+    from conformance.runner import stop
+    from tests.support import child_env
+
+    command = [sys.executable, "-m", "conformance.cli", "simulate", "--profile", "assignr"]
+    with subprocess.Popen(command, stdout=subprocess.PIPE, text=True, env=child_env()) as child:
+        try:
+            assert child.stdout is not None
+            lines = [child.stdout.readline().strip() for _ in range(5)]
+            settings = dict(line.split("=", 1) for line in lines)
+            assert list(settings) == ["LMSCONF_BASE_URL", "LMSCONF_HTTP_URL", "LMSCONF_CA_BUNDLE",
+                                      "LMSCONF_CLIENT_ID", "LMSCONF_CLIENT_SECRET"]
+            base, http_url = settings["LMSCONF_BASE_URL"], settings["LMSCONF_HTTP_URL"]
+            assert base.startswith("https://127.0.0.1:") and base.endswith("/api/v2")
+            assert http_url.startswith("http://127.0.0.1:") and http_url.endswith("/api/v2")
+            origin = base.removesuffix("/api/v2")
+            token = requests.post(origin + "/oauth/token", data={
+                "client_id": settings["LMSCONF_CLIENT_ID"], "client_secret": settings["LMSCONF_CLIENT_SECRET"],
+                "grant_type": "client_credentials"}, verify=settings["LMSCONF_CA_BUNDLE"], timeout=10)
+            assert token.status_code == 200
+            redirected = requests.get(http_url + "/sites", allow_redirects=False, timeout=10)
+            assert redirected.status_code == 302 and redirected.headers["location"] == base + "/sites"
+        finally:
+            status = stop(child)
+    assert status == 0
