@@ -47,7 +47,9 @@ def build_parser() -> Parser:
                           "suite's 5; more goes deeper)")
     run.add_argument("pytest_args", nargs=argparse.REMAINDER, help="after --: passed to pytest as they are")
 
-    sim = sub.add_parser("simulate", help="serve one vendor's simulator until stopped")
+    sim = sub.add_parser("simulate", help="serve one vendor's simulator until stopped; prints LMSCONF_BASE_URL "
+                         "(and for an HTTPS-only API LMSCONF_HTTP_URL, which redirects, and LMSCONF_CA_BUNDLE), "
+                         "then the credentials")
     sim.add_argument("--profile", required=True, metavar="P")
     sim.add_argument("--host", default="127.0.0.1")
     sim.add_argument("--port", type=int, default=0, help="port (default: a free one)")
