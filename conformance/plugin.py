@@ -263,7 +263,7 @@ def target(pytestconfig: pytest.Config, profile: Profile) -> Iterator[Target]:
         state.target = _start_target(pytestconfig, profile)
         summary.target = state.target.display_url
         state.client = Client(profile, state.target.base_url, state.target.credentials, recorder=Recorder(),
-                              deadline=state.deadline)
+                              deadline=state.deadline, verify=state.target.ca_bundle or True)
         state.client.authenticate()
     except (ConfigError, TargetUnreachable, CredentialsRejected) as exc:
         summary.error, summary.error_kind = exc.reason, type(exc).__name__

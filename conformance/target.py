@@ -6,6 +6,7 @@ import os
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import urlsplit, urlunsplit
 
 from conformance.errors import ConfigError
 from conformance.http.auth import check_values
@@ -21,6 +22,27 @@ class Target:
     embedded: bool
     server: Any = field(default=None, repr=False)
     simulator: Any = field(default=None, repr=False)
+
+    @property
+    def ca_bundle(self) -> str | None:
+        """The CA certificate the target's HTTPS is checked against: the embedded simulator's own CA, else
+        LMSCONF_CA_BUNDLE (None: the system's, or REQUESTS_CA_BUNDLE as requests reads it)."""
+        made = getattr(self.server, "ca_bundle", None)
+        return str(made) if made else self.setting(CA_BUNDLE)
+
+    @property
+    def http_url(self) -> str | None:
+        """The plain-HTTP address of an HTTPS-only target (where a request must be redirected): the embedded
+        simulator's, LMSCONF_HTTP_URL, or the base URL with http:// for a live target on the default port."""
+        made = getattr(self.server, "http_url", None)
+        if made:
+            return str(made) + self.base_url[len(str(self.server.base_url)):] if self.server is not None else None
+        given = self.setting(HTTP_URL)
+        if given:
+            return given
+        parts = urlsplit(self.base_url)
+        return urlunsplit(("http", parts.hostname or "", parts.path, "", "")) if parts.scheme == "https" \
+            and parts.port is None else None
 
     @property
     def display_url(self) -> str:
@@ -54,6 +76,8 @@ class Target:
 
 
 PRIVATE_KEY = "LMSCONF_PRIVATE_KEY"
+CA_BUNDLE = "LMSCONF_CA_BUNDLE"
+HTTP_URL = "LMSCONF_HTTP_URL"
 
 
 def _check_private_key(profile: Profile, env: Mapping[str, str]) -> None:

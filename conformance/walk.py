@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 import json
 import math
 from collections.abc import Mapping
@@ -57,11 +56,13 @@ def present(body: Any, path: str) -> bool:
 
 
 def rows_path(profile: Profile, resource: Resource) -> str | None:
-    """Where a page keeps its rows: the profile's [pagination] rows_path (QSES ``Data``), else the resource's
-    collection key (Absorb ``users``); None for a bare array."""
+    """Where a page keeps its rows: the profile's [pagination] rows_path (QSES ``Data``; Assignr
+    ``_embedded.{key}``, the resource's collection key filled in), else the resource's collection key (Absorb
+    ``users``); None for a bare array."""
     if not wrapped(profile):
         return None
-    return str(profile.pagination.get("rows_path") or resource.collection_key or "") or None
+    found = str(profile.pagination.get("rows_path") or resource.collection_key or "")
+    return found.replace("{key}", resource.collection_key or "") or None
 
 
 class Getter(Protocol):
@@ -209,8 +210,9 @@ def fetch_rows(client: Getter, profile: Profile, resource: Resource, params: Map
         body = response.text
     rows = _collection(profile, resource, body) if response.status_code == 200 else None
     query = f"?{urlencode(params)}" if params else ""
-    return Page(offset=offset, limit=limit, request=f"GET {resource.path}{query}",
-                status=response.status_code, body=body, rows=rows)
+    link = dig(body, profile.pagination.get("next_field")) if rows is not None else None
+    return Page(offset=offset, limit=limit, request=f"GET {resource.path}{query}", status=response.status_code,
+                body=body, rows=rows, next_url=None if link is None or link == "" else str(link))
 
 
 def total_params(profile: Profile) -> dict[str, str]:
@@ -253,8 +255,6 @@ def follow(client: Getter, profile: Profile, resource: Resource, extra: Mapping[
     seen: dict[str, int] = {}
     while params is not None:
         page = fetch_rows(client, profile, resource, params, offset=len(result.pages), limit=size)
-        link = dig(page.body, pg.get("next_field")) if page.status == 200 else None
-        page = dataclasses.replace(page, next_url=link if isinstance(link, str) and link else None)
         result.pages.append(page)
         if not page.rows or page.next_url is None:
             break

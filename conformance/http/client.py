@@ -174,6 +174,9 @@ class Client:
                  request_total_s: float | None = None, max_body_bytes: int | None = None,
                  deadline: float | None = None) -> None:
         check_url(base_url, "base URL")
+        if profile.section("media").get("https_only") and urlsplit(base_url).scheme != "https":
+            raise ConfigError(f"profile {profile.id} is served over HTTPS only: the base URL must be https://, "
+                              "credentials are never sent over plain HTTP")
         self.profile = profile
         self.base_url = base_url.rstrip("/")
         self.strategy = strategy_for(profile, credentials)
@@ -338,10 +341,22 @@ class Client:
         if renewed is not None:
             return renewed
         spec = self.strategy.token_request()
-        call = _Call(spec.method, self.url(spec.path), spec.headers, json=spec.json, data=spec.data,
+        call = _Call(spec.method, self._token_url(spec.path), spec.headers, json=spec.json, data=spec.data,
                      purpose=purpose)
         response = self._exchange(call, call.headers)
         return self._token_from(response, spec.path)
+
+    def _token_url(self, path: str) -> str:
+        """Where tokens are asked: the profile's token path on the target, or the whole https URL its
+        ``[auth] token_url_setting`` names (Assignr's token endpoint is on another host than its API)."""
+        setting = self.strategy.settings.get("token_url_setting")
+        given = os.environ.get(str(setting), "").strip() if setting else ""
+        if not given:
+            return self.url(path)
+        check_url(given, str(setting))
+        if urlsplit(given).scheme != "https":
+            raise ConfigError(f"{setting} must be an https:// URL: credentials are never sent over plain HTTP")
+        return given
 
     def _refreshed(self) -> Token | None:
         """A token renewed with the current one's refresh_token, where the API issues them; None when there is
@@ -351,7 +366,7 @@ class Client:
             return None
         self.redactor.add(TOKEN_NAME, refresh)
         spec = self.strategy.refresh_request(refresh)
-        call = _Call(spec.method, self.url(spec.path), spec.headers, data=spec.data, purpose="refresh")
+        call = _Call(spec.method, self._token_url(spec.path), spec.headers, data=spec.data, purpose="refresh")
         response = self._exchange(call, call.headers)
         if not response.ok:
             return None
@@ -417,7 +432,9 @@ class Client:
                 self._count("unintended_429")
             if not call.retry_429:
                 return response
-            wait = self.retry.next_wait(attempt, response.headers.get("Retry-After"), self._rng, waited)
+            advised = response.headers.get("Retry-After") or response.headers.get(
+                str(self.profile.ratelimit.get("wait_header", "Retry-After")))
+            wait = self.retry.next_wait(attempt, advised, self._rng, waited)
             if wait is None or wait > self._remaining(call):
                 return response  # the 429 stands: the wait it asks for is longer than the suite waits
             waited += wait
@@ -455,7 +472,18 @@ class Client:
             raise type(exc)(f"{host_port(call.url)}: {exc.reason}") from None
         self._learn_tokens(call.url, response)
         self._record(prepared, response, response.reason or "", time.perf_counter() - began, meta)
+        self._pace(response)
         return response
+
+    def _pace(self, response: requests.Response) -> None:
+        """Hand the throttle what the target says is left of its window, where the profile names the headers."""
+        section = self.profile.ratelimit
+        names = (section.get("remaining_header"), section.get("wait_header"), section.get("limit_header"))
+        if not all(names):
+            return
+        values = [response.headers.get(str(n), "").strip() for n in names]
+        if all(v.isdigit() for v in values):
+            self.throttle.pace(int(values[0]), float(values[1]), int(values[2]))
 
     def _remaining(self, call: _Call) -> float:
         """Seconds left before the run's deadline (cleanup, and the authentication it needs, is never cut short;
@@ -503,14 +531,32 @@ class Client:
 
     def _prepare(self, call: _Call, headers: Mapping[str, str]) -> requests.PreparedRequest:
         """The request as it goes on the wire; ConfigError (never quoting a value) when it cannot be built."""
+        if self._https_only and urlsplit(call.url).scheme == "http" and self._carries_credentials(headers, call):
+            raise ConfigError(f"refusing to send credentials over plain HTTP to {host_port(call.url)} "
+                              f"(profile {self.profile.id} is served over HTTPS only)")
         try:
-            return self._session.prepare_request(requests.Request(
+            prepared = self._session.prepare_request(requests.Request(
                 call.method, call.url, headers=dict(headers), params=call.params, json=call.json, data=call.data))
+            documented = self.profile.section("media").get("request_content_type")
+            if call.json is not None and documented and not any(k.lower() == "content-type" for k in headers):
+                prepared.headers["Content-Type"] = str(documented)   # a JSON body in the vendor's own type (HAL)
+            return prepared
         except requests.exceptions.InvalidHeader:
             raise ConfigError(self._bad_header(headers)) from None
         except (requests.exceptions.InvalidURL, requests.exceptions.MissingSchema, UnicodeError, ValueError):
             raise ConfigError(f"cannot send {call.method} {urlsplit(call.url).path or '/'} to "
                               f"{host_port(self.base_url)}: the URL is malformed") from None
+
+    @property
+    def _https_only(self) -> bool:
+        return bool(self.profile.section("media").get("https_only"))
+
+    def _carries_credentials(self, headers: Mapping[str, str], call: _Call) -> bool:
+        sensitive = self.strategy.sensitive_headers()
+        if any(k.lower() in sensitive for k in headers):
+            return True
+        body = f"{call.data or ''}{call.json or ''}"
+        return any(v and v in body for v in self.strategy.credentials.values())
 
     def _bad_header(self, headers: Mapping[str, str]) -> str:
         """Which header (and credential) cannot be sent, without its value."""

@@ -19,6 +19,7 @@ if TYPE_CHECKING:
 Window = tuple[int, float]  # (requests, per_seconds)
 _BUFFER_MS = 5
 WINDOW_MARGIN_S = 0.25   # added to every fixed window the client keeps to (latency jitter)
+MAX_PACE_S = 65.0        # the longest one pause the target's stated count makes the client take
 
 
 class _PerKey(BucketFactory):
@@ -60,6 +61,7 @@ class Throttle:
         self._waited_s = 0.0
         self._acquired = 0
         self._delayed = 0
+        self._not_before = 0.0   # set by what the target says is left (pace)
 
     @classmethod
     def from_profile(cls, profile: Profile) -> Throttle:
@@ -90,11 +92,15 @@ class Throttle:
         seconds waited."""
         with self._lock:
             self.counts[key if self.per_key else ""] += 1
+            paced = self._not_before - time.monotonic()
+        start = time.monotonic()
+        if paced > 0:
+            time.sleep(min(paced, MAX_PACE_S))
         if self._limiter is None:
             with self._lock:
                 self._acquired += 1
-            return 0.0
-        start = time.monotonic()
+                self._waited_s += time.monotonic() - start
+            return time.monotonic() - start
         self._limiter.try_acquire(key)
         waited = time.monotonic() - start
         with self._lock:
@@ -104,9 +110,21 @@ class Throttle:
                 self._delayed += 1
         return waited
 
+    def pace(self, left: int, seconds: float, limit: int) -> None:
+        """What the target says is left of its window (headers such as X-Ratelimit-Remaining and
+        -Reset-Seconds-Remaining): once fewer than a twentieth of the limit is left, the next requests are spread
+        over the seconds that remain (none left: wait them out), so a count other clients share is not run into."""
+        with self._lock:
+            if left > max(1, limit // 20) or seconds <= 0:
+                self._not_before = 0.0
+                return
+            self._not_before = time.monotonic() + min(seconds / (left + 1), MAX_PACE_S)
+
     def elapse(self, seconds: float) -> None:
         """Time the target saw pass without this process waiting (the embedded simulator's clock moved on):
         once it spans the longest window, every count the target keeps has restarted, and so does this one."""
+        with self._lock:
+            self._not_before = 0.0
         if self._limiter is None or seconds < max(per for _, per in self.windows) - self.margin_s:
             return
         with self._lock:

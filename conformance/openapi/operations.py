@@ -18,12 +18,14 @@ COMMON = (("bad_token", "the token is missing, expired or not valid"),
           ("wrong_api_key", "the API key header is missing or wrong"),
           ("invalid_version", "the requested API version is not one the API serves"),
           ("rate_limited", "over the documented rate limit"),
-          ("forbidden", "the account may not act on this record"))
+          ("forbidden", "the account may not act on this record"),
+          ("payment_required", "the site has no active subscription"))
 BY_KIND: dict[str, tuple[tuple[str, str], ...]] = {
     "collection": (("invalid_query", "a query value out of range or malformed"),
                    ("invalid_paging", "a paging value out of range or malformed")),
     "item": (("not_found", "no record has this id"),),
     "put": (("not_found", "no record has this id"), ("invalid_body", "the body is not a valid record"),
+            ("conflict", "the lock version sent is not the record's"),
             ("unsupported_media", "the body is not of the documented media type"),
             ("not_acceptable", "the body is not in a valid format")),
     "post": (("invalid_body", "the body is not valid"),
@@ -147,7 +149,7 @@ def collection_params(profile: Profile, res: Resource) -> list[Json]:
         if paging.get("max_offset") is not None:
             offset["maximum"] = int(paging["max_offset"])
         limit: Json = {"type": "integer", "minimum": 1}
-        if paging.get("max_limit") is not None:
+        if paging.get("max_limit") is not None and not paging.get("limit_clamped"):
             limit["maximum"] = int(paging["max_limit"])
         described = "the page index (0 first)" if paging.get("style") == "page-index" else "rows to skip"
         out += [{"name": paging["offset_param"], "in": "query", "description": described, "schema": offset},

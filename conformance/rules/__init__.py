@@ -7,6 +7,7 @@ from conformance.rules import (
     envelopes,
     filtering,
     fuzz,
+    locking,
     media,
     pagination,
     patch,
@@ -34,6 +35,6 @@ load_rules()   # every vendor's own rules (conformance/vendors/<vendor>/rules)
 
 __all__ = [
     "CHECKS", "REGISTRY", "Check", "Rule", "RuleViolation", "Violation", "auth", "check_all", "envelopes",
-    "filtering", "fuzz", "get", "media", "not_checked", "pagination", "patch", "put", "ratelimit", "rule",
+    "filtering", "fuzz", "get", "locking", "media", "not_checked", "pagination", "patch", "put", "ratelimit", "rule",
     "sorting", "status", "writes",
 ]

@@ -8,6 +8,7 @@ import binascii
 import json
 from collections.abc import Iterable, Mapping
 from typing import Any
+from urllib.parse import urlsplit
 
 from conformance.rules.common import Answer, describe, expect_json_matching, expect_status, json_body
 from conformance.rules.registry import Violation, rule
@@ -220,3 +221,26 @@ def refresh_renews(renewal: Answer, token_schema: str, served: Answer | None) ->
     if served is None or served.status is None or not 200 <= served.status < 300:
         raise Violation(f"the renewed token was not served; {describe(served) if served else 'no call made'}")
 
+
+
+@rule("auth.https-only", cites="004_3a3088db9d5a175f.txt 'Requests' ('Requests must be made over HTTPS. Any "
+      "non-secure requests are met with a redirect (HTTP 302) to the HTTPS equivalent URI')",
+      summary="a request over plain HTTP is answered 302 to the same path on https://, and never served")
+def https_only(answers: Iterable[Answer], expected: int = 302) -> None:
+    for ex in answers:
+        location = ex.response_headers.get("location", "")
+        if ex.status != expected:
+            raise Violation(f"a plain-HTTP request was not redirected with {expected}; {describe(ex)}")
+        sent, went = urlsplit(ex.url), urlsplit(location)
+        if went.scheme != "https" or (went.path, went.query) != (sent.path, sent.query):
+            raise Violation(f"the redirect points to {location or 'nowhere'!r}, not to the same path on https; "
+                            f"{describe(ex)}")
+
+
+@rule("auth.scope-enforced", cites="004_3a3088db9d5a175f.txt '403 Forbidden' ('You have provided valid credentials "
+      "but you don't have permission'); VENDOR-FACTS Assignr (scopes read, write)",
+      summary="a write with a token granted only the read scope is refused with 403, a read with it is served")
+def scope_enforced(read: Answer, write: Answer, expected: int = 403) -> None:
+    if read.status is None or not 200 <= read.status < 300:
+        raise RuntimeError(f"the read-only token could not read ({describe(read)}): the comparison shows nothing")
+    expect_status([write], expected, " for a write with a read-only token")

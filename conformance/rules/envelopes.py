@@ -79,3 +79,16 @@ def single_envelope(request: str, status: int, body: Any, envelope_schema: str, 
     if not isinstance(record, dict) or record.get(id_field) != expected_id:
         got = record.get(id_field) if isinstance(record, dict) else record
         raise Violation(f"{request}: {record_path}.{id_field} is {got!r}, not {expected_id!r}")
+
+
+@rule("envelopes.hal-links", cites="004_3a3088db9d5a175f.txt 'Requests' (application/vnd.assignr.v2.hal+json); "
+      "VENDOR-FACTS Assignr ('_links: {self, next, prev}'; 'each item has _links.self')",
+      summary="every HAL page has _links.self, and every record on it and every single record its own _links.self")
+def hal_links(pages: Iterable[tuple[str, Any]], rows_path: str | None) -> None:
+    for request, body in pages:
+        if not isinstance(dig(body, "_links.self.href"), str):
+            raise Violation(f"{request}: the page has no _links.self.href")
+        rows = dig(body, rows_path) if rows_path else body
+        for index, row in enumerate(rows if isinstance(rows, list) else [rows]):
+            if not isinstance(dig(row, "_links.self.href"), str):
+                raise Violation(f"{request}: record {index} has no _links.self.href")

@@ -60,3 +60,27 @@ def non_json_body_refused(exchanges: Iterable[Answer], expected: int, body_schem
             raise Violation(f"a body that is not JSON was not refused with {expected}; {describe(ex)}")
         if body_schema:
             expect_json_matching(ex, body_schema, "the 415 body")
+
+
+AS_REQUESTS = "004_3a3088db9d5a175f.txt 'Requests'"
+
+
+@rule("media.hal-content-type", cites=AS_REQUESTS + " ('All requests should supply the Accept: "
+      "application/vnd.assignr.v2.hal+json header')",
+      summary="every response with content is of the documented HAL media type, also to a client asking for JSON")
+def hal_content_type(exchanges: Iterable[Answer], documented: str) -> None:
+    for ex in exchanges:
+        if ex.status is None or not ex.response_body:
+            continue
+        actual = ex.response_headers.get("content-type", "")
+        if media_type(ex) != _params(documented)[0]:
+            raise Violation(f"Content-Type is {actual or 'missing'!r}, not {documented!r}; {describe(ex)}")
+
+
+@rule("media.hal-request-required", cites=AS_REQUESTS + " ('POST requests must specify the Content-Type: "
+      "application/vnd.assignr.v2.hal+json header')",
+      summary="a POST whose Content-Type is not the HAL media type is refused with the profile's status (415)")
+def hal_request_required(exchanges: Iterable[Answer], expected: int) -> None:
+    for ex in exchanges:
+        if ex.status != expected:
+            raise Violation(f"a POST without the HAL Content-Type was not refused with {expected}; {describe(ex)}")

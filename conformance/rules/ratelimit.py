@@ -413,3 +413,50 @@ def per_token(limited_answer: Answer, other: Answer, header: str, limit: int, li
     if value is None or value == 0:
         raise Violation(f"the second token's answer states {header} {value!r} while the first token's count is "
                         f"spent: one count for both; {describe(other)}")
+
+
+AS_LIMITS = ("VENDOR-FACTS Assignr 'Rate limits' (X-Ratelimit-Limit, -Period, -Remaining, -Reset, "
+             "-Reset-Seconds-Remaining, 'describing whichever rule has the fewest requests left'); "
+             "004_3a3088db9d5a175f.txt '429 Too Many Requests'")
+RESET, RESET_LEFT, LIMIT, PERIOD = ("X-Ratelimit-Reset", "X-Ratelimit-Reset-Seconds-Remaining", "X-Ratelimit-Limit",
+                                   "X-Ratelimit-Period")
+CLOCK_SLACK_S = 2
+
+
+def _int_header(ex: Answer, name: str) -> int:
+    value = remaining(ex, name)
+    if value is None:
+        raise Violation(f"no well-formed {name} (a non-negative integer): "
+                        f"{ex.response_headers.get(name.lower())!r}; {describe(ex)}")
+    return value
+
+
+@rule("ratelimit.reset-consistent", cites=AS_LIMITS,
+      summary="X-Ratelimit-Reset (epoch seconds) and -Reset-Seconds-Remaining agree, within the window's period")
+def reset_consistent(answers: Sequence[Timed]) -> None:
+    """``answers`` sent one after another: each states both, the seconds left are within the period it names,
+    and the target's now (Reset less the seconds left) moves with the time that passed between them."""
+    previous: tuple[int, float] | None = None
+    for ex in answers:
+        reset, left, period = _int_header(ex, RESET), _int_header(ex, RESET_LEFT), _int_header(ex, PERIOD)
+        if left > period:
+            raise Violation(f"{RESET_LEFT} {left} is longer than the {period} s window it describes; {describe(ex)}")
+        now = reset - left
+        if previous is not None:
+            moved, waited = now - previous[0], ex.started_at + ex.elapsed_s - previous[1]
+            if not -CLOCK_SLACK_S <= moved <= waited + CLOCK_SLACK_S:
+                raise Violation(f"{RESET} less {RESET_LEFT} moved {moved} s between two answers {waited:.1f} s "
+                                f"apart: they do not describe one clock; {describe(ex)}")
+        previous = (now, ex.started_at + ex.elapsed_s)
+
+
+@rule("ratelimit.fewest-left-described", cites=AS_LIMITS,
+      summary="the rate-limit headers describe the window with the fewest requests left (its limit and period)")
+def fewest_left_described(answer: Answer, windows: Sequence[Window], counted: Mapping[str, int]) -> None:
+    """``counted``: requests each window (by period name) has counted, this one included, as the test knows them."""
+    wanted = min(windows, key=lambda w: (w.limit - counted.get(w.period, 0), w.seconds))
+    limit, period = _int_header(answer, LIMIT), _int_header(answer, PERIOD)
+    if (limit, period) != (wanted.limit, int(wanted.seconds)):
+        raise Violation(f"the headers describe {limit} per {period} s; the {wanted.period} window "
+                        f"({wanted.limit} per {wanted.seconds:g} s) has the fewest requests left "
+                        f"({wanted.limit - counted.get(wanted.period, 0)}); {describe(answer)}")

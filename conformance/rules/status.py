@@ -110,3 +110,21 @@ def bad_gateway_is_transient(answers: list[Answer]) -> None:
       summary="a 503 clears when the request is retried as advised (bounded, with backoff)")
 def unavailable_is_transient(answers: list[Answer]) -> None:
     _transient(answers, 503)
+
+
+AS_CODES = "004_3a3088db9d5a175f.txt 'Response Codes'"
+
+
+@rule("status.payment-required-is-402", cites=AS_CODES + " '402 Payment Required ... a site that does not have an "
+      "active subscription'",
+      summary="a request for a site without an active subscription is answered 402")
+def payment_required_is_402(exchanges: Iterable[Answer], expected: int = 402) -> None:
+    expect_status(exchanges, expected, " for a site without a subscription")
+
+
+@rule("status.validation-is-422", cites=AS_CODES + " '422 Unprocessable Entity ... creating a game without a date or "
+      "time, or creating a new user without a first and last name'",
+      summary="a create failing validation (a game without a date or time, a user without a name) is answered 422")
+def validation_is_422(exchanges: Iterable[Answer], expected: int = 422) -> None:
+    expect_status(exchanges, expected)
+

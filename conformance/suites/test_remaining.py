@@ -29,3 +29,13 @@ def test_each_request_leaves_fewer(client: Client, recorder: Recorder, profile: 
         client.request("GET", path, deliberate=True, purpose=PURPOSE)
     answers = [ex for ex in recorder.since(mark) if ex.purpose == PURPOSE]
     ratelimit.remaining_decreases(answers, str(header), min(w.limit for w in found))
+
+
+@pytest.mark.rule("ratelimit.reset-consistent")
+def test_the_reset_headers_agree(client: Client, recorder: Recorder, profile: Profile) -> None:
+    if not {ratelimit.RESET, ratelimit.RESET_LEFT} <= set(profile.ratelimit.get("headers", ())):
+        pytest.skip(f"profile {profile.id} documents no reset headers")
+    mark = recorder.mark()
+    for _ in range(SENT):
+        client.request("GET", profile.resources[0].path, deliberate=True, purpose=PURPOSE)
+    ratelimit.reset_consistent([ex for ex in recorder.since(mark) if ex.purpose == PURPOSE])
