@@ -94,13 +94,15 @@ class Throttle:
             self.counts[key if self.per_key else ""] += 1
             paced = self._not_before - time.monotonic()
         start = time.monotonic()
+        paced = min(paced, MAX_PACE_S)
         if paced > 0:
-            time.sleep(min(paced, MAX_PACE_S))
+            time.sleep(paced)
         if self._limiter is None:
+            paused = max(0.0, paced)
             with self._lock:
                 self._acquired += 1
-                self._waited_s += time.monotonic() - start
-            return time.monotonic() - start
+                self._waited_s += paused
+            return paused
         self._limiter.try_acquire(key)
         waited = time.monotonic() - start
         with self._lock:

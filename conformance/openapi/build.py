@@ -20,6 +20,7 @@ from conformance.openapi.operations import (
     patch_body,
     path_params,
     ref,
+    rows_pointer,
     rows_response,
     security,
     security_schemes,
@@ -114,8 +115,8 @@ def _collection(profile: Profile, res: Resource) -> Json:
     params = path_params(profile, res.path) + collection_params(profile, res) + header_params(profile)
     links = None
     if res.item_path and not res.nested:
-        rows = profile.pagination.get("rows_path") or res.collection_key
-        pointer = f"/{rows}/0/{res.id_field}" if res.paginated and rows else f"/0/{res.id_field}"
+        rows = rows_pointer(profile, res)
+        pointer = f"{rows}/0/{res.id_field}" if res.paginated and rows else f"/0/{res.id_field}"
         links = {"200": {f"Get{_camel(res.name)}": {
             "operationId": operation_id("get", res),
             "parameters": {"id": f"$response.body#{pointer}"},

@@ -172,7 +172,20 @@ def collection_params(profile: Profile, res: Resource) -> list[Json]:
 
 
 def _rows_key(profile: Profile, res: Resource) -> str | None:
-    return profile.pagination.get("rows_path") or res.collection_key
+    found = profile.pagination.get("rows_path") or res.collection_key
+    return str(found).replace("{key}", res.collection_key or "") if found else None
+
+
+def rows_pointer(profile: Profile, res: Resource) -> str | None:
+    """The JSON pointer of a page's rows (``/_embedded/games``), None for a bare array."""
+    key = _rows_key(profile, res)
+    return "/" + key.replace(".", "/") if key else None
+
+
+def _nested(path: str, schema: Json) -> Json:
+    """An object schema holding ``schema`` at the dotted ``path`` (``_embedded.games``)."""
+    head, _, rest = path.partition(".")
+    return {"type": "object", "properties": {head: _nested(rest, schema) if rest else schema}}
 
 
 def rows_response(profile: Profile, res: Resource) -> Json:
@@ -189,7 +202,7 @@ def rows_response(profile: Profile, res: Resource) -> Json:
     if res.paginated and envelope and key:
         nullable = not profile.pagination.get("rows_path")
         rows: Json = {"type": ["array", "null"] if nullable else "array", "items": row}
-        shapes.append({"allOf": [ref(str(envelope)), {"type": "object", "properties": {key: rows}}]})
+        shapes.append({"allOf": [ref(str(envelope)), _nested(key, rows)]})
     if not shapes or profile.section("versions"):
         shapes.append({"type": "array", "items": row})
     return shapes[0] if len(shapes) == 1 else {"anyOf": shapes}
