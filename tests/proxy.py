@@ -20,9 +20,11 @@ from __future__ import annotations
 
 import argparse
 import http.client
+import os
 import random
 import re
 import signal
+import ssl
 import subprocess
 import sys
 import threading
@@ -38,6 +40,7 @@ from urllib.parse import parse_qsl, urlencode, urlsplit
 
 from conformance.http.retry import parse_retry_after
 from conformance.runner import stop
+from conformance.simulator.tls import LocalTLS
 
 HOP_BY_HOP = frozenset({"connection", "keep-alive", "proxy-authenticate", "proxy-authorization", "te", "trailers",
                         "transfer-encoding", "upgrade", "proxy-connection"})
@@ -130,7 +133,8 @@ class _Handler(BaseHTTPRequestHandler):
 class Proxy:
     """A reverse proxy on 127.0.0.1 in front of `upstream` (a base URL, path included)."""
 
-    def __init__(self, upstream: str, settings: Settings | None = None, *, port: int = 0, **options: Any) -> None:
+    def __init__(self, upstream: str, settings: Settings | None = None, *, port: int = 0, tls: bool = False,
+                 **options: Any) -> None:
         parts = urlsplit(upstream)
         if parts.scheme not in ("http", "https") or not parts.hostname:
             raise ValueError(f"upstream {upstream!r} is not an http(s) URL")
@@ -143,6 +147,12 @@ class Proxy:
         self._server = _Server(("127.0.0.1", port), _Handler)
         self._server.proxy = self
         self._thread: threading.Thread | None = None
+        self.tls: LocalTLS | None = None
+        if tls:   # an HTTPS-only API is tried through HTTPS: a CA of its own, the upstream trusted as the caller says
+            self.tls = LocalTLS()
+            context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+            context.load_cert_chain(str(self.tls.certfile), str(self.tls.keyfile))
+            self._server.socket = context.wrap_socket(self._server.socket, server_side=True)
 
     @property
     def port(self) -> int:
@@ -151,7 +161,8 @@ class Proxy:
     @property
     def base_url(self) -> str:
         """The proxy's URL for the upstream base URL (the same path)."""
-        return f"http://127.0.0.1:{self.port}{self.upstream.path.rstrip('/')}"
+        scheme = "https" if self.tls is not None else "http"
+        return f"{scheme}://127.0.0.1:{self.port}{self.upstream.path.rstrip('/')}"
 
     def start(self) -> Proxy:
         self._thread = threading.Thread(target=self._server.serve_forever, name="proxy", daemon=True)
@@ -161,6 +172,8 @@ class Proxy:
     def stop(self) -> None:
         self._server.shutdown()
         self._server.server_close()
+        if self.tls is not None:
+            self.tls.close()
         if self._thread is not None:
             self._thread.join(timeout=5)
 
@@ -194,7 +207,8 @@ class Proxy:
         """A Location on the upstream names this proxy instead, as a reverse proxy does (nginx's proxy_redirect
         default): the client follows it through the proxy."""
         upstream = f"{self.upstream.scheme}://{self.upstream.netloc}"
-        return f"http://127.0.0.1:{self.port}{location[len(upstream):]}" if location.startswith(upstream + "/") \
+        scheme = "https" if self.tls is not None else "http"
+        return f"{scheme}://127.0.0.1:{self.port}{location[len(upstream):]}" if location.startswith(upstream + "/") \
             else location
 
     def _delay(self) -> None:
@@ -248,8 +262,12 @@ class Proxy:
         conn: http.client.HTTPConnection | None = getattr(self._local, "conn", None)
         if conn is None:
             host, port = self.upstream.hostname or "", self.upstream.port
-            cls = http.client.HTTPSConnection if self.upstream.scheme == "https" else http.client.HTTPConnection
-            conn = self._local.conn = cls(host, port, timeout=UPSTREAM_TIMEOUT_S)
+            if self.upstream.scheme == "https":
+                trusted = ssl.create_default_context(cafile=os.environ.get("LMSCONF_UPSTREAM_CA") or None)
+                conn = http.client.HTTPSConnection(host, port, timeout=UPSTREAM_TIMEOUT_S, context=trusted)
+            else:
+                conn = http.client.HTTPConnection(host, port, timeout=UPSTREAM_TIMEOUT_S)
+            self._local.conn = conn
         return conn
 
 
@@ -321,6 +339,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--page-param", default="_offset", metavar="NAME", help="the page parameter (default _offset)")
     parser.add_argument("--limit-param", metavar="NAME",
                         help="with --repeat-page: the page parameter is a row offset and NAME the page size")
+    parser.add_argument("--tls", action="store_true", help="serve HTTPS with a CA of its own (printed as "
+                        "LMSCONF_CA_BUNDLE); an https upstream is trusted through LMSCONF_UPSTREAM_CA")
     parser.add_argument("--hide-429", action="store_true",
                         help="never answer 429: wait as Retry-After says and ask upstream again")
     return parser
@@ -329,7 +349,7 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
-        proxy = Proxy(args.upstream, settings_from(args), port=args.port)
+        proxy = Proxy(args.upstream, settings_from(args), port=args.port, tls=args.tls)
     except (ValueError, OSError) as exc:
         print(f"proxy: {exc}", file=sys.stderr)
         return 2
@@ -342,6 +362,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     signal.signal(signal.SIGINT, on_signal)
     with proxy:
         print(f"LMSCONF_BASE_URL={proxy.base_url}", flush=True)
+        if proxy.tls is not None:
+            print(f"LMSCONF_CA_BUNDLE={proxy.tls.ca_bundle}", flush=True)
         while not stop.wait(0.5):
             pass
     return 0
