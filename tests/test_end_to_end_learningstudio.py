@@ -17,7 +17,7 @@ from conformance.http.client import Client
 from conformance.simulator.app import Simulator
 from conformance.simulator.server import SimulatorServer
 from conformance.vendors.learningstudio.simulator.tokens import Tokens
-from tests.support import lmsconf
+from tests.support import lmsconf, run_suite, served_apart
 
 LS = "learningstudio"
 ROWS = {200: "status.read-is-200", 201: "writes.created-location", 204: "status.no-content-is-204",
@@ -28,13 +28,21 @@ ROWS = {200: "status.read-is-200", 201: "writes.created-location", 204: "status.
 PASSWORDS = ("LMSCONF_PASSWORD", "LMSCONF_STUDENT_PASSWORD", "LMSCONF_OTHER_STUDENT_PASSWORD")
 
 
+BURST_RULES = ("ratelimit.enforced", "ratelimit.allows-documented-burst")
+
+
 @pytest.mark.timing   # the 429 row: a burst from this process must outpace 500 per second (run alone)
 def test_an_embedded_run_passes_a_rule_for_every_row_of_the_status_table(tmp_path: Path) -> None:
+    """Every rule passes; only the 429 row may stay not-checked, and then only because a burst from the run's own
+    process could not outpace 500 per second on this machine (never passed without a 429): the served-apart
+    test below proves that row against the clean simulator."""
     done = lmsconf("run", "--profile", LS, "--report-dir", str(tmp_path), "--fuzz-examples", "2")
-    assert done.returncode == 0, done.stdout + done.stderr
     part = json.loads((tmp_path / "summary.json").read_text())["profiles"][LS]
     assert set(part["rules"]) == set(profiles.load(LS).rules)
-    assert {r["outcome"] for r in part["rules"].values()} == {"passed"}, part["rules"]
+    unprovoked = {rid for rid, r in part["rules"].items() if rid in BURST_RULES and r["outcome"] == "not-checked"
+                  and "could not provoke" in r["reason"]}
+    assert done.returncode == (4 if unprovoked else 0), done.stdout + done.stderr
+    assert {r["outcome"] for rid, r in part["rules"].items() if rid not in unprovoked} == {"passed"}, part["rules"]
     assert {rule for rule in ROWS.values()} <= set(part["rules"])
     assert part["unintended_429"] == 0
 
@@ -135,3 +143,13 @@ def test_a_writing_run_leaves_the_data_as_it_was(tmp_path: Path, faults: tuple[s
     status, output = served_run(simulator, tmp_path, "-m", "writes")
     assert status == (1 if faults else 0), output
     assert simulator.store.dump(audit=False) == before
+
+
+@pytest.mark.timing
+def test_the_429_row_passes_against_the_simulator_served_apart(tmp_path: Path) -> None:
+    """The simulator in a process of its own, as a campus is: a burst from many senders outpaces 500 per second."""
+    with served_apart(LS) as (base_url, credentials):
+        status, part = run_suite(tmp_path, "--base-url", base_url, "-k", " or ".join(BURST_RULES), profile=LS,
+                                 env=credentials)
+    assert status == 0, part
+    assert {part["rules"][rid]["outcome"] for rid in BURST_RULES} == {"passed"}, part["rules"]
