@@ -13,6 +13,8 @@ import re
 from collections.abc import Callable, Sequence
 
 from starlette.datastructures import Headers, MutableHeaders
+from starlette.requests import Request
+from starlette.routing import Match, Route
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 _PARAM = re.compile(r"(\{[^}]*\})")
@@ -72,3 +74,13 @@ class Gateway:
             await send(message)
 
         await self.app(scope, receive, stamped)
+
+
+def allowed(request: Request) -> str:
+    """Every method some route of the app answers at the request's path (Starlette names only the first route's):
+    the Allow header of a 405."""
+    methods: set[str] = set()
+    for route in request.app.routes:
+        if isinstance(route, Route) and route.matches(request.scope)[0] != Match.NONE:
+            methods |= route.methods or set()
+    return ", ".join(sorted(methods))

@@ -18,9 +18,10 @@ from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import Response
-from starlette.routing import Match, Route
+from starlette.routing import Route
 
 from conformance.simulator.context import SimContext
+from conformance.simulator.dialects.gateway import allowed
 from conformance.simulator.windows import Throttle
 from conformance.vendors.ihasco.simulator.envelopes import JSON_TYPE, Denied, Writer
 from conformance.vendors.ihasco.simulator.front import Front, Limiter, Policy
@@ -30,14 +31,6 @@ from conformance.vendors.ihasco.simulator.tokens import Tokens, extra_credential
 PROFILES = ("ihasco",)
 ErrorHandler = Callable[[Request, Exception], Awaitable[Response]]
 
-
-def allowed(request: Request) -> str:
-    """Every method some route answers at the request's path."""
-    methods: set[str] = set()
-    for route in request.app.routes:
-        if isinstance(route, Route) and route.matches(request.scope)[0] != Match.NONE:
-            methods |= route.methods or set()
-    return ", ".join(sorted(methods))
 
 
 def error_handlers(writer: Writer) -> dict[Any, ErrorHandler]:

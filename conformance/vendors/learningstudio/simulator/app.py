@@ -18,9 +18,10 @@ from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import Response
-from starlette.routing import Match, Route
+from starlette.routing import Route
 
 from conformance.simulator.context import SimContext
+from conformance.simulator.dialects.gateway import allowed
 from conformance.vendors.learningstudio.simulator.auth import Auth
 from conformance.vendors.learningstudio.simulator.envelopes import (
     INVALID_REQUEST,
@@ -38,14 +39,6 @@ ErrorHandler = Callable[[Request, Exception], Awaitable[Response]]
 ATTEMPTS = "/users/{userId}/courses/{courseId}/exams/{examId}/attempts"
 ANNOUNCEMENTS = "/courses/{courseId}/announcements"
 
-
-def allowed(request: Request) -> str:
-    """Every method some route answers at the request's path."""
-    methods: set[str] = set()
-    for route in request.app.routes:
-        if isinstance(route, Route) and route.matches(request.scope)[0] != Match.NONE:
-            methods |= route.methods or set()
-    return ", ".join(sorted(methods))
 
 
 def error_handlers(writer: Writer, unknown_path_400: bool) -> dict[Any, ErrorHandler]:

@@ -17,10 +17,10 @@ from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import Response
-from starlette.routing import Match, Route
+from starlette.routing import Route
 
 from conformance.simulator.context import SimContext
-from conformance.simulator.dialects.gateway import route_template
+from conformance.simulator.dialects.gateway import allowed, route_template
 from conformance.simulator.windows import Throttle
 from conformance.vendors.qses.simulator.auth import Auth
 from conformance.vendors.qses.simulator.envelopes import CRASHED, Denied, Writer
@@ -33,15 +33,6 @@ PROFILES = ("qses",)
 HOUR = "Hour"   # the window fault hour-window-unenforced leaves unenforced
 ErrorHandler = Callable[[Request, Exception], Awaitable[Response]]
 
-
-def allowed(request: Request) -> str:
-    """Every method some route of the app answers at the request's path (Starlette names only the first
-    route's)."""
-    methods: set[str] = set()
-    for route in request.app.routes:
-        if isinstance(route, Route) and route.matches(request.scope)[0] != Match.NONE:
-            methods |= route.methods or set()
-    return ", ".join(sorted(methods))
 
 
 def error_handlers(writer: Writer) -> dict[Any, ErrorHandler]:
