@@ -9,7 +9,8 @@ A vendor is a package ``conformance/vendors/<name>/`` holding everything that kn
 - ``faults``: ``FAULTS``, the named contract violations its simulator can commit;
 - ``rules``: a module or package registering the rules only this vendor has (imported for its effect);
 - ``suites/``: pytest modules run, beside the generic suites, for this vendor's profiles;
-- ``plugin``: a pytest plugin (options, fixtures) loaded for this vendor's profiles.
+- ``plugin``: a pytest plugin (options, fixtures) loaded for this vendor's profiles;
+- ``differences``: ``rows()``, its documented differences between API versions (for ``lmsconf compare``).
 
 Every part is optional but the profiles. Its JSON Schemas stay in ``schemas/<vendor>/`` and its data in
 ``fixtures/<vendor>/``. Nothing outside a vendor's folder imports from it by name; a test keeps it so.
@@ -23,6 +24,7 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 from types import ModuleType
+from typing import Any
 
 HERE = Path(__file__).resolve().parent
 
@@ -97,3 +99,12 @@ def all_faults() -> list[object]:
         if module is not None:
             found += list(module.FAULTS)
     return found
+
+
+def documented_differences(profile_id: str) -> list[dict[str, Any]]:
+    """The rows of the table in which the profile's vendor documents how its API versions differ (Absorb: seed
+    003 Appendix C), each a plain dict (``row``, ``method``, ``path``, ``item``, ``added``, ``removed``,
+    ``text``, ``source``); empty when the vendor documents none."""
+    vendor = vendor_of(profile_id)
+    module = vendor.module("differences") if vendor is not None else None
+    return list(module.rows()) if module is not None else []
