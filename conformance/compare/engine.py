@@ -30,13 +30,14 @@ class Finding:
     records: int
     a: Any = None
     b: Any = None
-    row: Prediction | None = None
+    rows: tuple[Prediction, ...] = ()   # the documented rows that predict it (expected) or that it fails
 
     def to_json(self) -> dict[str, Any]:
         found: dict[str, Any] = {"kind": self.kind, "path": self.path, "records": self.records,
                                  "a": _example(self.a), "b": _example(self.b)}
-        if self.row is not None:
-            found.update({"row": self.row.row, "source": self.row.source, "text": self.row.text})
+        if self.rows:
+            found.update({"rows": [p.row for p in self.rows], "source": self.rows[0].source,
+                          "text": self.rows[0].text})
         return found
 
 
@@ -99,26 +100,28 @@ def _group(changes: Sequence[Change]) -> dict[tuple[str, str], list[Change]]:
     return grouped
 
 
-def _predicting(op: Operation, kind: str, path: str) -> Prediction | None:
+def _predicting(op: Operation, kind: str, path: str) -> tuple[Prediction, ...]:
+    """Every row of the operation that predicts a difference of this kind at this top-level field."""
+    found = []
     for prediction in op.predictions:
         names = prediction.added if kind == "added" else prediction.removed if kind == "removed" else ()
         if path.lower() in {n.lower() for n in names}:
-            return prediction
-    return None
+            found.append(prediction)
+    return tuple(found)
 
 
 def _classify(result: OpResult, grouped: dict[tuple[str, str], list[Change]]) -> None:
     for (kind, path), changes in sorted(grouped.items()):
-        row = _predicting(result.op, kind, path)
-        finding = Finding(kind, path, len(changes), changes[0].a, changes[0].b, row)
-        (result.expected if row is not None else result.unexpected).append(finding)
+        rows = _predicting(result.op, kind, path)
+        finding = Finding(kind, path, len(changes), changes[0].a, changes[0].b, rows)
+        (result.expected if rows else result.unexpected).append(finding)
     for prediction in result.op.predictions:
         for kind, names in (("added", prediction.added), ("removed", prediction.removed)):
             for name in names:
                 seen = sum(len(c) for (k, p), c in grouped.items() if k == kind and p.lower() == name.lower())
                 if seen < result.compared:
                     result.unexpected.append(Finding(f"predicted-{kind}-not-seen", name, result.compared - seen,
-                                                     row=prediction))
+                                                     rows=(prediction,)))
 
 
 def compare_operation(op: Operation, a: Mapping[str, Any] | None, b: Mapping[str, Any] | None) -> OpResult:

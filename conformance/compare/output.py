@@ -23,7 +23,8 @@ def document(a: dict[str, Any], b: dict[str, Any], results: Sequence[OpResult], 
 
 
 def _finding(f: Finding) -> str:
-    where = f" ({f.row.label}: {f.row.text})" if f.row is not None else ""
+    numbers = ", ".join(str(p.row) for p in f.rows)
+    where = f" ({f.rows[0].source} row{'s' if len(f.rows) > 1 else ''} {numbers}: {f.rows[0].text})" if f.rows else ""
     values = f" A={json.dumps(f.a, default=str)[:60]} B={json.dumps(f.b, default=str)[:60]}" \
         if f.kind in ("type-changed", "value-changed", "status-changed") else ""
     count = f" in {f.records} record(s)" if f.records else ""
