@@ -77,6 +77,16 @@ def build_parser() -> Parser:
 
     rep = sub.add_parser("report", help="build DIR/html/index.html from the Allure results of a run")
     rep.add_argument("--report-dir", default="reports", metavar="DIR")
+
+    bun = sub.add_parser("bundle", help="zip what a vendor's support desk asks for (never a secret)",
+                         description="Write one zip for a support ticket from the run in DIR: README.txt, "
+                                     "summary.json, the single-file HTML report, and each failing test's requests "
+                                     "(URL, status code, response data, a curl line with $LMSCONF_* placeholders) "
+                                     "with the account name or client id. Refused (exit 2) when any file holds the "
+                                     "value of a secret LMSCONF_* setting of the environment.")
+    bun.add_argument("--report-dir", default="reports", metavar="DIR", help="the run's reports (default: reports)")
+    bun.add_argument("-o", "--output", metavar="FILE.zip",
+                     help="where to write it (default: DIR/lmsconf-bundle-<run time>.zip)")
     return parser
 
 
@@ -97,6 +107,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return simulate(args)
         if args.command == "openapi":
             return openapi(args)
+        if args.command == "bundle":
+            return bundle(args)
         from conformance.reporting.html import build
 
         build(args.report_dir)
@@ -122,6 +134,13 @@ def simulate(args: argparse.Namespace) -> int:
         serve(profile.id, host=args.host, port=args.port, faults=args.fault, db=args.db, dataset=args.dataset)
     except ValueError as exc:
         raise ConfigError(str(exc)) from None
+    return 0
+
+
+def bundle(args: argparse.Namespace) -> int:
+    from conformance.reporting.bundle import build
+
+    build(args.report_dir, args.output)
     return 0
 
 
