@@ -230,3 +230,24 @@ def test_secret_settings_are_the_secrets_not_the_identifiers() -> None:
     env = {**SECRETS, **IDENTIFIERS, "LMSCONF_SECOND_TOKEN": "tok-second-0001", "LMSCONF_TOKEN_URL": "https://x/t",
            "LMSCONF_STUDENT_PASSWORD": "pw-student-01", "LMSCONF_CA_BUNDLE": "/etc/ca.pem", "HOME": "/root"}
     assert set(secret_settings(env)) == {*SECRETS, "LMSCONF_SECOND_TOKEN", "LMSCONF_STUDENT_PASSWORD"}
+
+
+def test_a_session_that_died_leaves_its_failing_tests_readable(tmp_path: Path) -> None:
+    """Each failing test is spooled as it ends: without the session's end, the bundle still reads them."""
+    from conformance.http.record import Exchange
+    from conformance.reporting import failures
+
+    log = failures.FailureLog(tmp_path, "qses")
+    sent = [Exchange("GET", f"http://127.0.0.1:9/items/{n}", status=500, response_body="{}", seq=n) for n in range(40)]
+    log.add("suites/test_x.py::test_y", ["status.unknown-id-is-404"], [("status.unknown-id-is-404", "failed", "500")],
+            ("violation", "500"), sent, None, str)
+    found = failures.read(tmp_path / "qses")
+    assert found is not None and found["unfinished"]
+    [test] = found["failing_tests"]
+    assert test["exchanges_total"] == 40
+    assert [ex["seq"] for ex in test["exchanges"]] == [0, 1, 2, *range(28, 40)]   # the first 3, the last 12
+    log.finish("http://127.0.0.1:9", "LMSCONF_USERNAME", "ops")
+    done = failures.read(tmp_path / "qses")
+    assert done is not None and "unfinished" not in done and len(done["failing_tests"]) == 1
+    assert done["account"] == {"setting": "LMSCONF_USERNAME", "value": "ops"}
+    assert not (tmp_path / "qses" / failures.SPOOL).exists()

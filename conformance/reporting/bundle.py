@@ -16,6 +16,7 @@ from __future__ import annotations
 import json
 import os
 import sys
+import textwrap
 import time
 import zipfile
 from collections.abc import Mapping
@@ -80,8 +81,8 @@ def _profile(root: Path, name: str, contents: Contents) -> dict[str, Any] | None
                               "missing: a session that never started, or a run of an older version)")
         return None
     if found.get("failing_tests"):
-        contents.members[f"{name}/failures.json"] = (json.dumps(found, indent=2) + "\n").encode("utf-8")
         contents.members[f"{name}/failures.txt"] = failure_log.as_text(found).encode("utf-8")
+        contents.members[f"{name}/failures.json"] = (json.dumps(found, indent=2) + "\n").encode("utf-8")
     return found
 
 
@@ -114,9 +115,7 @@ test, its requests are in <profile>/failures.txt (and the same as JSON in <profi
 """
 
 README_SECRETS = """No secret is in this bundle: tokens, API keys, passwords, private keys and client secrets appear
-only as ${{LMSCONF_*}} placeholders (a header the client could not name shows [redacted]). Before it was written,
-every file was searched for the values of the {count} secret LMSCONF_* setting(s) of the environment it was
-made in ({names}), also inside the report's embedded data.
+only as ${{LMSCONF_*}} placeholders (a header the client could not name shows [redacted]). {checked}
 
 To reproduce a request: export the LMSCONF_* settings its curl line names, then run the line. Where the
 client obtained its token with a request of its own, <profile>/failures.txt shows that request first: ask a
@@ -141,11 +140,17 @@ def readme(summary: Mapping[str, Any], run: str, contents: Contents, profiles: M
     for name, part in parts.items():
         lines += _profile_lines(name, part, profiles.get(name))
     inside = ["README.txt", *contents.members]
-    lines += ["What is inside:", *(f"  {member}\n      {_what(member)}" for member in inside)]
+    lines += ["What is inside:", *(f"  {member}\n" + textwrap.fill(_what(member), 110, initial_indent=" " * 6,
+                                                                     subsequent_indent=" " * 6) for member in inside)]
     lines.append("")
     if contents.notes:
         lines += [*contents.notes, ""]
-    lines.append(README_SECRETS.format(count=len(secrets), names=", ".join(sorted(secrets)) or "none set"))
+    checked = (f"Before it was written, every file was searched for the values of the secret settings of the "
+               f"environment it was made in ({', '.join(sorted(secrets))}), also inside the report's embedded data."
+               if secrets else "No secret LMSCONF_* setting was set where it was made, so no file could be searched "
+               "for one: the redaction of the run vouches for it alone.")
+    closing = README_SECRETS.format(checked=checked)
+    lines += [textwrap.fill(" ".join(par.split()), 110) + "\n" for par in closing.split("\n\n")]
     return "\n".join(lines)
 
 
