@@ -79,6 +79,15 @@ def build_parser() -> Parser:
     rep.add_argument("--report-dir", default="reports", metavar="DIR")
 
     add_compare_parser(sub)
+    bun = sub.add_parser("bundle", help="zip what a vendor's support desk asks for (never a secret)",
+                         description="Write one zip for a support ticket from the run in DIR: README.txt, "
+                                     "summary.json, the single-file HTML report, and each failing test's requests "
+                                     "(URL, status code, response data, a curl line with $LMSCONF_* placeholders) "
+                                     "with the account name or client id. Refused (exit 2) when any file holds the "
+                                     "value of a secret LMSCONF_* setting of the environment.")
+    bun.add_argument("--report-dir", default="reports", metavar="DIR", help="the run's reports (default: reports)")
+    bun.add_argument("-o", "--output", metavar="FILE.zip",
+                     help="where to write it (default: DIR/lmsconf-bundle-<run time>.zip)")
     return parser
 
 
@@ -125,6 +134,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return openapi(args)
         if args.command == "compare":
             return compare(args)
+        if args.command == "bundle":
+            return bundle(args)
         from conformance.reporting.html import build
 
         build(args.report_dir)
@@ -157,6 +168,13 @@ def compare(args: argparse.Namespace) -> int:
     from conformance.compare.command import compare as run_compare
 
     return run_compare(args.side_a, args.side_b, args.report_dir, faults=args.fault)
+
+
+def bundle(args: argparse.Namespace) -> int:
+    from conformance.reporting.bundle import build
+
+    build(args.report_dir, args.output)
+    return 0
 
 
 def openapi(args: argparse.Namespace) -> int:

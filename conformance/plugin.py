@@ -36,8 +36,10 @@ from conformance.http.record import Recorder
 from conformance.profiles import Profile
 from conformance.reporting import allure as allure_report
 from conformance.reporting import junit, outcomes
+from conformance.reporting.failures import FailureLog, account_setting
 from conformance.reporting.summary import ProfileSummary, write_part
 from conformance.rules import CHECKS, REGISTRY, Rule
+from conformance.rules.registry import BROKE, VIOLATED
 from conformance.target import Target, embedded, live
 from conformance.vendors import vendor_of
 from conformance.walk import walk
@@ -70,6 +72,7 @@ class RunState:
         run_timeout = config.getoption("lmsconf_run_timeout", None)
         self.deadline: float | None = None if run_timeout is None else self.started + float(run_timeout)
         self.expected: set[str] = set()   # rules some selected test carries
+        self.failures: FailureLog | None = None
 
     def redact(self, text: str) -> str:
         return self.client.redactor.text(text) if self.client is not None else text
@@ -124,6 +127,7 @@ def pytest_configure(config: pytest.Config) -> None:
         except ConfigError as exc:
             raise pytest.UsageError(str(exc)) from None
         state.summary = ProfileSummary.expecting(state.profile.id, state.profile.rules)
+        state.failures = FailureLog(state.report_dir, state.profile.id)
         _load_suite_plugins(config, state.profile)
 
 
@@ -381,8 +385,22 @@ def _lmsconf_evidence(request: pytest.FixtureRequest) -> Generator[None, None, N
     finally:
         made = rec.since(mark)
         request.node.stash[REQUESTS] = len(made)
-        allure_report.attach_exchanges(made, failed=request.node.stash.get(OUTCOME, "") == "failed",
-                                       account=_account(request.config, prof))
+        failed = request.node.stash.get(OUTCOME, "") == "failed"
+        allure_report.attach_exchanges(made, failed=failed, account=_account(request.config, prof))
+        _log_failure(request.node, item_rules, made, failed)
+
+
+def _log_failure(item: pytest.Item, item_rules: list[Rule], made: list[Any], failed: bool) -> None:
+    """A failing test (or one whose checks found a violation or broke) goes to DIR/<profile>/failures.json."""
+    state = item.config.stash[STATE]
+    checks = [(c.rule_id, c.result, c.detail) for c in CHECKS.since(item.stash.get(MARK, 0))
+              if c.result in (VIOLATED, BROKE)]
+    if state.failures is None or state.profile is None or not (failed or checks):
+        return
+    problem = item.stash.get(PROBLEM, None)
+    state.failures.add(item.nodeid, [r.id for r in item_rules], checks,
+                       (problem.kind, problem.reason) if problem else None, made,
+                       _account(item.config, state.profile), state.redact)
 
 
 def _account(config: pytest.Config, profile: Profile) -> str | None:
@@ -392,6 +410,15 @@ def _account(config: pytest.Config, profile: Profile) -> str | None:
     name = profile.auth.get("account")
     value = state.target.setting(str(name)) if name and state.target is not None else None
     return state.redact(value) if value else None
+
+
+def _support_account(state: RunState, profile: Profile) -> tuple[str | None, str | None]:
+    """The setting naming the account for a support desk (failures.account_setting) and its value, redacted."""
+    setting = account_setting(profile.auth)
+    if not setting or state.target is None:
+        return setting, None
+    value = state.target.setting(setting) or state.target.credentials.get(setting)
+    return setting, state.redact(value) if value else None
 
 
 @pytest.hookimpl(wrapper=True)
@@ -464,6 +491,10 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
         state.target.stop()
     outcomes.finish(state.summary, state.expected, state.summary.error)
     write_part(state.report_dir, state.summary)
+    if state.failures is not None and state.profile is not None:
+        sent = state.client.recorder.exchanges if state.client is not None and state.client.recorder else []
+        token_request = next((ex for ex in sent if ex.purpose == "authenticate"), None)
+        state.failures.finish(state.summary.target, *_support_account(state, state.profile), token_request)
     results_dir = getattr(session.config.option, "allure_report_dir", None)
     if results_dir:
         allure_report.write_rule_results(Path(results_dir), state.summary)

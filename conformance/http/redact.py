@@ -26,6 +26,9 @@ SECRET_NAMES = frozenset({
     "LMSCONF_API_KEY", "LMSCONF_PASSWORD", "LMSCONF_PRIVATE_KEY", "LMSCONF_TOKEN", "LMSCONF_CLIENT_SECRET",
 })
 TOKEN_NAME = "LMSCONF_TOKEN"
+# Further settings that hold secrets: a second or a removed token, a restricted account's or a student's
+# password, a client secret (LMSCONF_TOKEN_URL is an address, not a token).
+_SECRET_SETTING = re.compile(r"LMSCONF_\w*(?:_TOKEN|_PASSWORD|_SECRET|_API_KEY|_PRIVATE_KEY)")
 
 SENSITIVE_HEADERS = frozenset({
     "authorization", "x-api-key", "x-authorization", "authentication", "cookie", "set-cookie",
@@ -44,6 +47,18 @@ _SCHEME = re.compile(r"[A-Za-z][\w-]*")
 def placeholder(name: str) -> str:
     """The text that stands for a secret: ``${NAME}`` (a shell expands it from the environment)."""
     return "${" + name + "}"
+
+
+def secret_settings(env: Mapping[str, str]) -> dict[str, str]:
+    """The LMSCONF_* settings of `env` that hold secrets, by name (values shorter than four characters, which
+    redaction ignores too, left out)."""
+    return {name: value for name, value in env.items()
+            if (name in SECRET_NAMES or _SECRET_SETTING.fullmatch(name)) and len(value.strip()) >= MIN_SECRET_LEN}
+
+
+def spellings(value: str) -> set[str]:
+    """The spellings of a secret to look for: raw, URL-encoded, JSON-escaped (its bare form too)."""
+    return _forms(value) | _forms(value.strip())
 
 
 def _forms(value: str) -> set[str]:
