@@ -18,6 +18,7 @@ from typing import Any
 import pytest
 
 from conformance import profiles
+from conformance.reporting.scan import secret_in
 from conformance.simulator.app import Simulator
 from conformance.simulator.faults import FAULTS
 from conformance.simulator.server import SimulatorServer
@@ -64,11 +65,13 @@ def finished_run(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str,
 
 
 def leaks_in(report_dir: Path, run: subprocess.CompletedProcess[str], secrets: list[str]) -> list[str]:
-    """Where any raw secret appears: report files (allure-results, junit.xml, summary.json...) or output."""
+    """Where any raw secret appears: report files (allure-results, junit.xml, summary.json, the single-file
+    HTML report with its base64 data decoded) or output."""
+    named = {f"secret {i}": secret for i, secret in enumerate(secrets)}
     leaks = []
     for path in (p for p in report_dir.rglob("*") if p.is_file()):
-        data = path.read_bytes()
-        leaks += [str(path.relative_to(report_dir)) for secret in secrets if secret.encode() in data]
+        if secret_in(path.read_bytes(), named):
+            leaks.append(str(path.relative_to(report_dir)))
     for name, stream in (("stdout", run.stdout), ("stderr", run.stderr)):
         leaks += [name for secret in secrets if secret in stream]
     return sorted(set(leaks))
