@@ -21,8 +21,8 @@ SELECTION = f"({BODY} or {STATUS}) and users"
 
 
 def summary(rules: dict[str, str], profile: str = PROFILE) -> dict[str, Any]:
-    return {"profiles": {profile: {"target": "", "rules": {rid: {"outcome": o, "reason": ""} for rid, o in rules.items()}}},
-            "exit_code": 0}
+    entries = {rid: {"outcome": outcome, "reason": ""} for rid, outcome in rules.items()}
+    return {"profiles": {profile: {"target": "", "rules": entries}}, "exit_code": 0}
 
 
 def write(path: Path, data: Any) -> Path:
