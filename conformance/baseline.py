@@ -80,7 +80,7 @@ def compare(before: Outcomes, now: Mapping[str, Mapping[str, Any]], source: str)
     return result
 
 
-def _short(entries: list[str]) -> str:
+def short(entries: list[str]) -> str:
     shown = ", ".join(entries[:SHOWN])
     more = f", and {len(entries) - SHOWN} more (summary.json lists them)" if len(entries) > SHOWN else ""
     return (shown + more) or "none"
@@ -91,9 +91,9 @@ def terminal_lines(comparison: Comparison) -> list[str]:
     new = set(comparison.new)
     still = [f"{key} (new)" if key in new else key for key in comparison.still_failing]
     return [f"baseline: {comparison.source}",
-            f"  regressions ({len(comparison.regressions)}): {_short(comparison.regressions)}",
-            f"  fixed ({len(comparison.fixed)}): {_short(comparison.fixed)}",
-            f"  still failing ({len(still)}): {_short(still)}"]
+            f"  regressions ({len(comparison.regressions)}): {short(comparison.regressions)}",
+            f"  fixed ({len(comparison.fixed)}): {short(comparison.fixed)}",
+            f"  still failing ({len(still)}): {short(still)}"]
 
 
 def regression_lines(comparison: Comparison) -> list[str]:

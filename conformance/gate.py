@@ -26,12 +26,13 @@ class Gate:
     today: datetime.date = field(default_factory=datetime.date.today)
     comparison: baseline.Comparison | None = None
     report: dict[str, list[Any]] | None = None
+    chosen: list[str] = field(default_factory=list)
 
     @classmethod
     def prepare(cls, chosen: Mapping[str, str], waivers_file: str | None, baseline_file: str | None) -> Gate:
         """Read and check both files (ConfigError, exit 2); ``chosen``: profile id -> the name or file given."""
         gate = cls(waivers_file=str(Path(waivers_file).resolve()) if waivers_file else None,
-                   baseline_file=baseline_file)
+                   baseline_file=baseline_file, chosen=list(chosen))
         if waivers_file:
             gate.waivers = waivers.load(waivers_file)
             given = [profiles.load(name) for name in chosen.values()]
@@ -53,7 +54,7 @@ class Gate:
         """Take each part's waiver report out of it; the top-level ``waivers`` and ``baseline`` objects."""
         extra: dict[str, Any] = {}
         if self.waivers_file:
-            self.report = waivers.not_run(self.waivers, parts, self.today)
+            self.report = waivers.not_run(self.waivers, parts, self.today, self.chosen)
             for part in parts.values():
                 for state, entries in (part.pop("waivers", None) or {}).items():
                     self.report.setdefault(state, []).extend(entries)
@@ -70,7 +71,7 @@ class Gate:
         out = baseline.terminal_lines(self.comparison) if self.comparison is not None else []
         if self.report is not None:
             waived = self.report.get("waived", [])
-            out.append(f"waived ({len(waived)}): {', '.join(waived) or 'none'}")
+            out.append(f"waived ({len(waived)}): {baseline.short(waived)}")
         return out
 
     def stderr_lines(self) -> Sequence[str]:

@@ -186,13 +186,16 @@ def apply(summary: ProfileSummary, waivers: Sequence[Waiver], host: str, today: 
     return report
 
 
-def not_run(waivers: Sequence[Waiver], ran: Iterable[str], today: date) -> dict[str, list[Any]]:
-    """The waivers of profiles that did not run: expired, or unused."""
+def not_run(waivers: Sequence[Waiver], ran: Iterable[str], today: date,
+            chosen: Iterable[str] = ()) -> dict[str, list[Any]]:
+    """The waivers of profiles that did not run (or, ``chosen``, whose session wrote no summary): expired, or
+    unused."""
     report: dict[str, list[Any]] = {state: [] for state in STATES}
-    done = set(ran)
+    done, asked = set(ran), set(chosen)
     for waiver in (w for w in waivers if w.profile not in done):
         if waiver.live(today):
-            report["unused"].append(waiver.as_dict(f"profile {waiver.profile} was not in this run"))
+            why = "its session wrote no summary" if waiver.profile in asked else "it was not in this run"
+            report["unused"].append(waiver.as_dict(f"profile {waiver.profile}: {why}"))
         else:
             report["expired"].append(waiver.as_dict(f"expired on {waiver.expires.isoformat()}: it waives nothing"))
     return report

@@ -13,6 +13,7 @@ import pytest
 
 from conformance import waivers
 from conformance.errors import ConfigError
+from conformance.gate import Gate
 from conformance.reporting.allure import rule_result
 from conformance.reporting.junit import rule_suite
 from conformance.reporting.summary import FAILED, NOT_CHECKED, PASSED, WAIVED, ProfileSummary
@@ -160,6 +161,20 @@ def test_junit_and_allure_say_waived_with_the_ticket() -> None:
     result = rule_result(PROFILE, RULE, summary.rules[RULE], 0)
     assert result["status"] == "skipped" and result["statusDetails"]["known"] is True
     assert {"name": "tag", "value": "waived"} in result["labels"]
+
+
+def test_the_run_gathers_every_profiles_waivers_and_those_of_profiles_not_run() -> None:
+    other = waivers.Waiver(2, "auth.*", "qses", "*", "known", "T-2", LATER)
+    gate = Gate(waivers_file="w.toml", waivers=[one(), other], chosen=[PROFILE])
+    summary = summary_with({RULE: FAILED})
+    summary.waivers = waivers.apply(summary, gate.waivers, "embedded", TODAY)
+    parts = {PROFILE: summary.as_dict()}
+    extra = gate.finish(parts)
+    assert "waivers" not in parts[PROFILE]           # one top-level object, the profile's keys as before
+    assert extra["waivers"]["waived"] == [f"{PROFILE}:{RULE}"]
+    unused = [(w["waiver"], w["why"]) for w in extra["waivers"]["unused"]]
+    assert unused == [(2, "profile qses: it was not in this run")]
+    assert gate.terminal_lines() == [f"waived (1): {PROFILE}:{RULE}"] and gate.stderr_lines() == []
 
 
 # Whole runs against the embedded simulator (one test's worth of rules each) --------------------------------------
