@@ -45,6 +45,7 @@ def build_parser() -> Parser:
     run.add_argument("--fuzz-examples", type=int, metavar="N",
                      help="generated requests per operation in the fuzz suite, at least 1 (default: the "
                           "suite's 5; more goes deeper)")
+    add_gate_options(run)
     run.add_argument("pytest_args", nargs=argparse.REMAINDER, help="after --: passed to pytest as they are")
 
     sim = sub.add_parser("simulate", help="serve one vendor's simulator until stopped; prints LMSCONF_BASE_URL "
@@ -127,7 +128,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             return run(args.profile, base_url=args.base_url, report_dir=args.report_dir, read_only=args.read_only,
                        pytest_args=extra, counterpart_base_url=args.counterpart_base_url,
                        allow_unchecked=args.allow_unchecked, timeout=args.timeout,
-                       fuzz_examples=args.fuzz_examples)
+                       fuzz_examples=args.fuzz_examples, **gate_options(args))
         if args.command == "simulate":
             return simulate(args)
         if args.command == "openapi":
@@ -146,6 +147,28 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("lmsconf: interrupted", file=sys.stderr)
         return 130
+
+
+def add_gate_options(run: argparse.ArgumentParser) -> None:
+    """The CI regression gate of `lmsconf run` (README, "Known deviations and baselines")."""
+    gate = run.add_argument_group(
+        "CI regression gate",
+        "Fail on what is new, not on known deviations. Both files are checked before any request is sent "
+        "(a bad one is exit 2); summary.json gets top-level 'waivers' and 'baseline' objects.")
+    gate.add_argument("--waivers", metavar="FILE",
+                      help="TOML file of [[waiver]] tables (rule: id or fnmatch pattern such as 'ratelimit.*'; "
+                           "profile; host: fnmatch over the target's host, default '*', the embedded simulator is "
+                           "'embedded'; reason; ticket; expires: the last day it waives). A failing rule a live "
+                           "waiver names comes out 'waived' and does not fail the run; a waiver whose rules all "
+                           "ran and passed is stale: exit 1, named on stderr; an expired one waives nothing and "
+                           "says so; an unknown profile or a rule pattern matching none of its rules is exit 2")
+    gate.add_argument("--baseline", metavar="PATH",
+                      help="a previous run's summary.json: exit 1 only for rules that passed there and fail now "
+                           "(regressions); the rules fixed since, still failing, and new since it are listed")
+
+
+def gate_options(args: argparse.Namespace) -> dict[str, str | None]:
+    return {"waivers": args.waivers, "baseline": args.baseline}
 
 
 def simulate(args: argparse.Namespace) -> int:

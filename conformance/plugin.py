@@ -10,6 +10,7 @@ rule's own check saw (conformance.reporting.outcomes), never the outcome of the 
 from __future__ import annotations
 
 import contextlib
+import datetime
 import time
 from collections.abc import Callable, Generator, Iterator
 from functools import partial
@@ -18,7 +19,7 @@ from typing import Any
 
 import pytest
 
-from conformance import profiles
+from conformance import profiles, waiver_plugin, waivers
 from conformance.cleanup import (
     LEDGER_FILE,
     PREFIX,
@@ -73,6 +74,7 @@ class RunState:
         self.deadline: float | None = None if run_timeout is None else self.started + float(run_timeout)
         self.expected: set[str] = set()   # rules some selected test carries
         self.failures: FailureLog | None = None
+        self.gate: waiver_plugin.WaiverGate | None = None   # --waivers FILE
 
     def redact(self, text: str) -> str:
         return self.client.redactor.text(text) if self.client is not None else text
@@ -103,6 +105,10 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     group.addoption("--run-timeout", dest="lmsconf_run_timeout", type=float, default=None, metavar="SECONDS",
                     help="the run's deadline: past it no request goes out except cleanup, and the run stops "
                          "with a RunDeadline error (exit 3)")
+    group.addoption("--waivers", dest="lmsconf_waivers", default=None, metavar="FILE",
+                    help="known deviations (TOML [[waiver]] tables, schemas/meta/waivers.schema.json): a failing "
+                         "rule a live waiver names comes out 'waived'; a waiver whose rules all ran and passed is "
+                         "stale and fails the session")
 
 
 _CONFIGURED: list[pytest.Config] = []
@@ -129,6 +135,23 @@ def pytest_configure(config: pytest.Config) -> None:
         state.summary = ProfileSummary.expecting(state.profile.id, state.profile.rules)
         state.failures = FailureLog(state.report_dir, state.profile.id)
         _load_suite_plugins(config, state.profile)
+        _load_waivers(config, state.profile)
+
+
+def _load_waivers(config: pytest.Config, profile: Profile) -> None:
+    """--waivers FILE: malformed, naming an unknown profile or a rule pattern that matches none of the profile's
+    rules is a usage error before anything runs."""
+    path = config.getoption("lmsconf_waivers", None)
+    if not path:
+        return
+    try:
+        found = waiver_plugin.load(path, profile)
+    except ConfigError as exc:
+        raise pytest.UsageError(str(exc)) from None
+    host = waivers.host_of(config.getoption("lmsconf_base_url"))
+    state = config.stash[STATE]
+    state.gate = waiver_plugin.WaiverGate(found, profile, host, datetime.date.today(), (MARK, PROBLEM, OUTCOME))
+    config.pluginmanager.register(state.gate, "lmsconf-waivers")
 
 
 def _load_suite_plugins(config: pytest.Config, profile: Profile) -> None:
@@ -490,6 +513,8 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     if state.target is not None:
         state.target.stop()
     outcomes.finish(state.summary, state.expected, state.summary.error)
+    if state.gate is not None:
+        state.gate.judge(session, state.summary)
     write_part(state.report_dir, state.summary)
     if state.failures is not None and state.profile is not None:
         sent = state.client.recorder.exchanges if state.client is not None and state.client.recorder else []

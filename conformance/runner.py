@@ -6,7 +6,7 @@ import shutil
 import subprocess
 import sys
 import time
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -19,8 +19,9 @@ from conformance.errors import (
     EXIT_VIOLATIONS,
     ConfigError,
 )
+from conformance.gate import Gate
 from conformance.paths import PACKAGE
-from conformance.reporting.summary import ERROR, FAILED, NOT_CHECKED, PASSED, read_part, write_run
+from conformance.reporting.summary import ERROR, FAILED, NOT_CHECKED, PASSED, WAIVED, read_part, write_run
 from conformance.target import check_base_url, credentials_from_env, display_url
 from conformance.vendors import vendor_of
 
@@ -99,11 +100,12 @@ def wait_for(child: subprocess.Popen[bytes], deadline: float, grace_s: float = G
 
 
 def verdict(profile: str, returncode: int, part: dict[str, Any] | None,
-            allow_unchecked: bool = False) -> tuple[int, str | None]:
+            allow_unchecked: bool = False, forgiven: Collection[str] = ()) -> tuple[int, str | None]:
     """Map one profile's session onto the documented exit codes, with a one-line reason when not 0/1.
 
     The code comes from the rules' own outcomes: an error (2 when it is a configuration problem, else
-    3) outranks a violation (1), which outranks a rule not checked (4, or 0 with ``allow_unchecked``).
+    3) outranks a violation (1: a failed rule not ``forgiven`` by the baseline, or a stale waiver), which
+    outranks a rule not checked (4, or 0 with ``allow_unchecked``). A waived rule is not a violation.
     """
     if part and part.get("error"):
         code = EXIT_USAGE if part.get("error_kind") == "ConfigError" else EXIT_UNREACHABLE
@@ -115,16 +117,17 @@ def verdict(profile: str, returncode: int, part: dict[str, Any] | None,
     if returncode not in (EXIT_OK, EXIT_VIOLATIONS) or part is None:
         return EXIT_USAGE, f"{profile}: pytest ended with status {returncode} (usage error; see its output above)"
     rules: dict[str, dict[str, Any]] = part.get("rules", {})
-    by_outcome = {o: [rid for rid, r in rules.items() if r.get("outcome") == o] for o in (ERROR, FAILED, NOT_CHECKED)}
+    by_outcome = {o: [rid for rid, r in rules.items() if r.get("outcome") == o]
+                  for o in (ERROR, FAILED, NOT_CHECKED, WAIVED)}
     if by_outcome[ERROR]:
         first = by_outcome[ERROR][0]
         config = any(rules[rid].get("error_kind") == "config" for rid in by_outcome[ERROR])
         return (EXIT_USAGE if config else EXIT_UNREACHABLE,
                 f"{profile}: {len(by_outcome[ERROR])} rule(s) could not be judged because of an error "
                 f"(first: {first}: {rules[first].get('reason', '')})")
-    if by_outcome[FAILED]:
+    if [rid for rid in by_outcome[FAILED] if rid not in forgiven] or (part.get("waivers") or {}).get("stale"):
         return EXIT_VIOLATIONS, None
-    if returncode == EXIT_VIOLATIONS:
+    if returncode == EXIT_VIOLATIONS and not by_outcome[FAILED] and not by_outcome[WAIVED]:
         return EXIT_UNREACHABLE, f"{profile}: a test failed without any rule's check failing (see the output above)"
     if by_outcome[NOT_CHECKED] and not allow_unchecked:
         return EXIT_UNCHECKED, (f"{profile}: {len(by_outcome[NOT_CHECKED])} applicable rule(s) not checked "
@@ -148,13 +151,15 @@ def preflight(names: Sequence[str], base_url: str | None) -> dict[str, str]:
 
 def run(names: Sequence[str], *, base_url: str | None, report_dir: str, read_only: bool,
         pytest_args: Sequence[str], counterpart_base_url: str | None = None, allow_unchecked: bool = False,
-        timeout: float = DEFAULT_TIMEOUT_S, fuzz_examples: int | None = None) -> int:
+        timeout: float = DEFAULT_TIMEOUT_S, fuzz_examples: int | None = None, waivers: str | None = None,
+        baseline: str | None = None) -> int:
     if not timeout > 0:
         raise ConfigError(f"--timeout {timeout:g}: give a number of seconds above 0")
     if fuzz_examples is not None and fuzz_examples < 1:
         raise ConfigError(f"--fuzz-examples {fuzz_examples}: give at least 1 generated request per operation")
     deadline = time.monotonic() + timeout
     chosen = preflight(names, base_url)
+    gate = Gate.prepare(chosen, waivers, baseline)
     if counterpart_base_url:
         check_base_url(counterpart_base_url)
     root = Path(report_dir)
@@ -170,11 +175,11 @@ def run(names: Sequence[str], *, base_url: str | None, report_dir: str, read_onl
         print(f"lmsconf: {name}: running against {where}", flush=True)
         (root / name / "summary.json").unlink(missing_ok=True)
         remaining = max(0.001, deadline - time.monotonic())
-        command = pytest_command(given, root, base_url, read_only, pytest_args, counterpart_base_url, name,
-                                 remaining, fuzz_examples)
+        command = pytest_command(given, root, base_url, read_only, [*gate.pytest_args(), *pytest_args],
+                                 counterpart_base_url, name, remaining, fuzz_examples)
         returncode, killed = wait_for(subprocess.Popen(command), deadline)
         part = read_part(root, name)
-        code, reason = verdict(name, returncode, part, allow_unchecked)
+        code, reason = verdict(name, returncode, part, allow_unchecked, gate.forgiven(name, part))
         if killed:
             code = EXIT_UNREACHABLE
             reason = f"{name}: the run's deadline of {timeout:g} s passed; the session was stopped"
@@ -184,15 +189,17 @@ def run(names: Sequence[str], *, base_url: str | None, report_dir: str, read_onl
             parts[name] = {k: v for k, v in part.items() if k != "error_kind"}
         codes.append(code)
     exit_code = next(c for c in SEVERITY if c in codes) if codes else EXIT_USAGE
-    write_run(root, parts, exit_code)
+    write_run(root, parts, exit_code, gate.finish(parts))
     print_table(parts, root)
+    for line in gate.terminal_lines():
+        print(line)
     print(closing_line(parts, exit_code), flush=True)
-    for reason in reasons:
+    for reason in [*reasons, *gate.stderr_lines()]:
         print(f"lmsconf: {reason}", file=sys.stderr)
     return exit_code
 
 
-MARK = {PASSED: "passed", FAILED: "FAILED", NOT_CHECKED: "not-checked", ERROR: "ERROR"}
+MARK = {PASSED: "passed", FAILED: "FAILED", WAIVED: "waived", NOT_CHECKED: "not-checked", ERROR: "ERROR"}
 
 
 def print_table(parts: dict[str, dict[str, Any]], root: Path) -> None:
@@ -201,7 +208,8 @@ def print_table(parts: dict[str, dict[str, Any]], root: Path) -> None:
     for name, part in parts.items():
         rules: dict[str, dict[str, Any]] = part.get("rules", {})
         outcomes = [r["outcome"] for r in rules.values()]
-        counts = "  ".join(f"{o} {outcomes.count(o)}" for o in (PASSED, FAILED, NOT_CHECKED, ERROR))
+        counts = "  ".join(f"{o} {outcomes.count(o)}" for o in (PASSED, FAILED, NOT_CHECKED, ERROR)) + \
+            (f"  waived {outcomes.count(WAIVED)}" if WAIVED in outcomes else "")
         bound = part.get("rate_bound_s", 0)
         against = f" (the documented rate limits allow no less than {bound:.1f}s)" if bound else ""
         print(f"{name}: {counts}  requests {part.get('requests', 0)}  {part.get('duration_s', 0):.1f}s{against}")
@@ -219,5 +227,6 @@ def closing_line(parts: dict[str, dict[str, Any]], exit_code: int) -> str:
     outcomes = [r["outcome"] for part in parts.values() for r in part.get("rules", {}).values()]
     if outcomes and all(o == PASSED for o in outcomes) and exit_code == EXIT_OK:
         return f"lmsconf: every applicable rule passed ({len(outcomes)} rules)"
-    counts = ", ".join(f"{outcomes.count(o)} {o}" for o in (PASSED, FAILED, NOT_CHECKED, ERROR) if outcomes.count(o))
+    counts = ", ".join(f"{outcomes.count(o)} {o}" for o in (PASSED, FAILED, WAIVED, NOT_CHECKED, ERROR)
+                       if outcomes.count(o))
     return f"lmsconf: {counts or 'no rule ran'} (exit {exit_code})"

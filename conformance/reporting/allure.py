@@ -74,14 +74,17 @@ def attach_exchanges(exchanges: Sequence[Any], *, failed: bool = False, account:
     allure.attach("\n".join(ex.curl() for ex in shown), name="curl", attachment_type=allure.attachment_type.TEXT)
 
 
-ALLURE_STATUS = {"passed": "passed", "failed": "failed", "error": "broken", "not-checked": "skipped"}
+# A waived rule: skipped (a known failure does not fail the report), marked known, tagged "waived", its ticket a
+# parameter; its message says "waived by <ticket> (<reason>); the check failed: ...".
+ALLURE_STATUS = {"passed": "passed", "failed": "failed", "error": "broken", "not-checked": "skipped",
+                 "waived": "skipped"}
 
 
 def rule_result(profile_id: str, rule_id: str, tally: RuleTally, when_ms: int) -> dict[str, Any]:
     """One Allure result per applicable rule, carrying the rule's own outcome and its reason."""
     area = rule_id.split(".", 1)[0]
     history = hashlib.sha256(f"{profile_id}:{rule_id}".encode()).hexdigest()
-    return {
+    result: dict[str, Any] = {
         "uuid": str(uuid.uuid4()),
         "historyId": history,
         "testCaseId": history,
@@ -100,6 +103,11 @@ def rule_result(profile_id: str, rule_id: str, tally: RuleTally, when_ms: int) -
                        {"name": "tests", "value": str(tally.tests)},
                        {"name": "requests", "value": str(tally.requests)}],
     }
+    if tally.outcome == "waived" and tally.waiver:
+        result["statusDetails"]["known"] = True
+        result["labels"].append({"name": "tag", "value": "waived"})
+        result["parameters"].append({"name": "waiver", "value": str(tally.waiver["ticket"])})
+    return result
 
 
 def write_rule_results(results_dir: Path, summary: ProfileSummary) -> None:

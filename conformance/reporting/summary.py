@@ -4,10 +4,14 @@
 ``DIR/summary.json`` merges every profile of the run with the run's exit code:
 
     {"profiles": {"<profile>": {"target": url, "rules": {"<rule id>":
-      {"outcome": "passed"|"failed"|"not-checked"|"error", "reason": "...", "tests": n, "requests": n,
+      {"outcome": "passed"|"failed"|"waived"|"not-checked"|"error", "reason": "...", "tests": n, "requests": n,
        "checks": n}}, "requests": n, "duration_s": x, "unintended_429": n, "reauthentications": n,
        "rate_bound_s": x}},
      "exit_code": n}
+
+plus, with ``--waivers``, a top-level ``waivers`` object and, with ``--baseline``, a ``baseline`` object
+(conformance.waivers, conformance.baseline). A "waived" rule failed its check and a live waiver names it
+(its entry carries ``waiver``: number, ticket, reason).
 
 A rule's outcome is what its own check function saw (see conformance.rules.registry.CHECKS):
 failed when any call found a violation; error when a call, or the test around it, broke on a tool
@@ -25,8 +29,8 @@ from typing import Any
 from conformance.errors import one_line
 
 PART_NAME = "summary.json"
-PASSED, FAILED, NOT_CHECKED, ERROR = "passed", "failed", "not-checked", "error"
-OUTCOMES = (PASSED, FAILED, NOT_CHECKED, ERROR)
+PASSED, FAILED, NOT_CHECKED, ERROR, WAIVED = "passed", "failed", "not-checked", "error", "waived"
+OUTCOMES = (PASSED, FAILED, WAIVED, NOT_CHECKED, ERROR)
 REASON_LIMIT = 400
 
 
@@ -48,6 +52,11 @@ class RuleTally:
     error: str | None = None
     error_kind: str | None = None          # "config" or "target"
     unchecked: list[str] = field(default_factory=list)
+    waiver: dict[str, Any] | None = None   # the live waiver that names this failed rule
+
+    def waive(self, number: int, ticket: str, reason: str) -> None:
+        """A violation a waiver expects: the rule comes out "waived", the violation kept in its reason."""
+        self.waiver = {"waiver": number, "ticket": ticket, "reason": reason}
 
     def ran(self, requests: int) -> None:
         self.tests += 1
@@ -75,7 +84,7 @@ class RuleTally:
     @property
     def outcome(self) -> str:
         if self.violated:
-            return FAILED
+            return WAIVED if self.waiver else FAILED
         if self.broke:
             return ERROR
         if self.held:
@@ -87,6 +96,9 @@ class RuleTally:
         outcome = self.outcome
         if outcome == FAILED:
             return _clip(self.violation or "violated")
+        if outcome == WAIVED and self.waiver:
+            return _clip(f"waived by {self.waiver['ticket']} ({self.waiver['reason']}); "
+                         f"the check failed: {self.violation or 'violated'}")
         if outcome == ERROR:
             return _clip(self.error or "a tool error stopped the check")
         if outcome == PASSED:
@@ -98,6 +110,8 @@ class RuleTally:
                                 "requests": self.requests, "checks": self.held + self.violated + self.broke}
         if self.outcome == ERROR:
             data["error_kind"] = self.error_kind
+        if self.outcome == WAIVED:
+            data["waiver"] = self.waiver
         return data
 
 
@@ -114,6 +128,7 @@ class ProfileSummary:
     error: str | None = None
     error_kind: str | None = None
     cleanup_problems: list[str] = field(default_factory=list)
+    waivers: dict[str, list[Any]] | None = None   # with --waivers: what became of this profile's waivers
 
     @classmethod
     def expecting(cls, profile: str, rule_ids: tuple[str, ...] | list[str]) -> ProfileSummary:
@@ -135,6 +150,8 @@ class ProfileSummary:
         }
         if self.cleanup_problems:
             data["cleanup_problems"] = self.cleanup_problems
+        if self.waivers is not None:
+            data["waivers"] = self.waivers
         if self.error:
             data["error"] = self.error
             data["error_kind"] = self.error_kind
@@ -167,7 +184,9 @@ def read_part(report_dir: Path, profile: str) -> dict[str, Any] | None:
     return data
 
 
-def write_run(report_dir: Path, parts: dict[str, dict[str, Any]], exit_code: int) -> Path:
+def write_run(report_dir: Path, parts: dict[str, dict[str, Any]], exit_code: int,
+              extra: dict[str, Any] | None = None) -> Path:
+    """DIR/summary.json; ``extra``: further top-level objects (``waivers``, ``baseline``) after the others."""
     path = report_dir / "summary.json"
-    write_json(path, {"profiles": parts, "exit_code": exit_code})
+    write_json(path, {"profiles": parts, "exit_code": exit_code, **(extra or {})})
     return path
