@@ -77,6 +77,11 @@ def build_parser() -> Parser:
 
     rep = sub.add_parser("report", help="build DIR/html/index.html from the Allure results of a run")
     rep.add_argument("--report-dir", default="reports", metavar="DIR")
+
+    lst = sub.add_parser("rules", help="list every rule: area, seed section, writes, quota, the faults that break it")
+    lst.add_argument("--profile", metavar="P", help="only the rules this profile applies")
+    lst.add_argument("--format", choices=["table", "json", "markdown"], default="table",
+                     help="table (default), json for machines, or markdown (the README's rule table)")
     return parser
 
 
@@ -97,6 +102,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return simulate(args)
         if args.command == "openapi":
             return openapi(args)
+        if args.command == "rules":
+            return list_rules(args)
         from conformance.reporting.html import build
 
         build(args.report_dir)
@@ -122,6 +129,14 @@ def simulate(args: argparse.Namespace) -> int:
         serve(profile.id, host=args.host, port=args.port, faults=args.fault, db=args.db, dataset=args.dataset)
     except ValueError as exc:
         raise ConfigError(str(exc)) from None
+    return 0
+
+
+def list_rules(args: argparse.Namespace) -> int:
+    from conformance.rules.listing import render
+
+    chosen = profiles.load(args.profile) if args.profile else None
+    sys.stdout.write(render(args.format, chosen))
     return 0
 
 
