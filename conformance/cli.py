@@ -89,6 +89,10 @@ def build_parser() -> Parser:
     bun.add_argument("--report-dir", default="reports", metavar="DIR", help="the run's reports (default: reports)")
     bun.add_argument("-o", "--output", metavar="FILE.zip",
                      help="where to write it (default: DIR/lmsconf-bundle-<run time>.zip)")
+    lst = sub.add_parser("rules", help="list every rule: area, seed section, writes, quota, the faults that break it")
+    lst.add_argument("--profile", metavar="P", help="only the rules this profile applies")
+    lst.add_argument("--format", choices=["table", "json", "markdown"], default="table",
+                     help="table (default), json for machines, or markdown (the README's rule table)")
     return parser
 
 
@@ -137,6 +141,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return compare(args)
         if args.command == "bundle":
             return bundle(args)
+        if args.command == "rules":
+            return list_rules(args)
         from conformance.reporting.html import build
 
         build(args.report_dir)
@@ -197,6 +203,14 @@ def bundle(args: argparse.Namespace) -> int:
     from conformance.reporting.bundle import build
 
     build(args.report_dir, args.output)
+    return 0
+
+
+def list_rules(args: argparse.Namespace) -> int:
+    from conformance.rules.listing import render
+
+    chosen = profiles.load(args.profile) if args.profile else None
+    sys.stdout.write(render(args.format, chosen))
     return 0
 
 
