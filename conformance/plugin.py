@@ -10,6 +10,7 @@ rule's own check saw (conformance.reporting.outcomes), never the outcome of the 
 from __future__ import annotations
 
 import contextlib
+import shutil
 import time
 from collections.abc import Callable, Generator, Iterator
 from functools import partial
@@ -35,7 +36,8 @@ from conformance.http.client import Client
 from conformance.http.record import Recorder
 from conformance.profiles import Profile
 from conformance.reporting import allure as allure_report
-from conformance.reporting import junit, outcomes
+from conformance.reporting import environment, junit, outcomes
+from conformance.reporting.progress import PROGRESS_FILE, ProgressFile
 from conformance.reporting.summary import ProfileSummary, write_part
 from conformance.rules import CHECKS, REGISTRY, Rule
 from conformance.target import Target, embedded, live
@@ -70,6 +72,8 @@ class RunState:
         run_timeout = config.getoption("lmsconf_run_timeout", None)
         self.deadline: float | None = None if run_timeout is None else self.started + float(run_timeout)
         self.expected: set[str] = set()   # rules some selected test carries
+        self.progress: ProgressFile | None = None
+        self.run_id = environment.run_id()
 
     def redact(self, text: str) -> str:
         return self.client.redactor.text(text) if self.client is not None else text
@@ -124,6 +128,7 @@ def pytest_configure(config: pytest.Config) -> None:
         except ConfigError as exc:
             raise pytest.UsageError(str(exc)) from None
         state.summary = ProfileSummary.expecting(state.profile.id, state.profile.rules)
+        shutil.rmtree(state.report_dir / state.profile.id / allure_report.EXCHANGES_DIR, ignore_errors=True)
         _load_suite_plugins(config, state.profile)
 
 
@@ -237,6 +242,10 @@ def _nothing_to_run(item: pytest.Item) -> bool:
 def pytest_collection_finish(session: pytest.Session) -> None:
     state = session.config.stash[STATE]
     state.expected = {r.id for item in session.items for r in rules_of(item)}
+    if state.profile is not None:
+        applies = state.profile.applies
+        state.progress = ProgressFile(state.report_dir / state.profile.id / PROGRESS_FILE, state.profile.rules)
+        state.progress.expect([r.id for r in rules_of(item) if applies(r.id)] for item in session.items)
 
 
 @pytest.fixture(scope="session")
@@ -264,6 +273,8 @@ def target(pytestconfig: pytest.Config, profile: Profile) -> Iterator[Target]:
         summary.target = state.target.display_url
         state.client = Client(profile, state.target.base_url, state.target.credentials, recorder=Recorder(),
                               deadline=state.deadline, verify=state.target.ca_bundle or True)
+        if state.progress is not None and state.client.recorder is not None:
+            state.client.recorder.subscribe(state.progress.exchange)
         state.client.authenticate()
     except (ConfigError, TargetUnreachable, CredentialsRejected) as exc:
         summary.error, summary.error_kind = exc.reason, type(exc).__name__
@@ -374,15 +385,22 @@ def _lmsconf_evidence(request: pytest.FixtureRequest) -> Generator[None, None, N
         return
     rec: Recorder = request.getfixturevalue("recorder")
     prof: Profile = request.getfixturevalue("profile")
-    allure_report.label(prof.id, item_rules)
+    key = allure_report.exchanges_key(request.node.nodeid)
+    allure_report.label(prof.id, item_rules, key)
     mark = rec.mark()
     try:
         yield
     finally:
         made = rec.since(mark)
         request.node.stash[REQUESTS] = len(made)
+        account = _account(request.config, prof)
+        problem = request.node.stash.get(PROBLEM, None)
+        if problem is not None:
+            allure_report.categorise(problem.kind, problem.reason)
         allure_report.attach_exchanges(made, failed=request.node.stash.get(OUTCOME, "") == "failed",
-                                       account=_account(request.config, prof))
+                                       account=account)
+        state = request.config.stash[STATE]
+        allure_report.save_exchanges(state.report_dir / prof.id / allure_report.EXCHANGES_DIR, key, made, account)
 
 
 def _account(config: pytest.Config, profile: Profile) -> str | None:
@@ -421,6 +439,8 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[Any]) -> 
         elif report.failed and call.excinfo is not None:
             item.stash[PROBLEM] = outcomes.classify(call.excinfo.value)
     if report.when == "teardown":
+        if state.progress is not None:
+            state.progress.finished(r.id for r in item_rules)
         outcomes.credit(state.summary, state.profile.applies, [r.id for r in item_rules],
                         CHECKS.since(item.stash.get(MARK, 0)), item.stash.get(PROBLEM, None),
                         item.stash.get(REQUESTS, 0), state.redact)
@@ -464,6 +484,7 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
         state.target.stop()
     outcomes.finish(state.summary, state.expected, state.summary.error)
     write_part(state.report_dir, state.summary)
+    environment.write(state.report_dir, state.summary, state.run_id)
     results_dir = getattr(session.config.option, "allure_report_dir", None)
     if results_dir:
         allure_report.write_rule_results(Path(results_dir), state.summary)
