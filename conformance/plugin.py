@@ -398,7 +398,7 @@ def _lmsconf_evidence(request: pytest.FixtureRequest) -> Generator[None, None, N
         if problem is not None:
             allure_report.categorise(problem.kind, problem.reason)
         allure_report.attach_exchanges(made, failed=request.node.stash.get(OUTCOME, "") == "failed",
-                                       account=account)
+                                       account=account, doc=getattr(request.function, "__doc__", None))
         state = request.config.stash[STATE]
         allure_report.save_exchanges(state.report_dir / prof.id / allure_report.EXCHANGES_DIR, key, made, account)
 

@@ -103,10 +103,22 @@ def attach_documents(documents: Sequence[dict[str, Any]]) -> None:
                       attachment_type=allure.attachment_type.TEXT)
 
 
-def attach_exchanges(exchanges: Sequence[Any], *, failed: bool = False, account: str | None = None) -> None:
-    """Attach the exchanges of one test: one line for each; every one in full when it failed, else the first."""
+def describe_failure(doc: str | None, exchanges: Sequence[Any]) -> None:
+    """A failed test's overview: its docstring, then the first request as sent (secrets as placeholders)."""
+    intro = " ".join((doc or "").split())
+    text = f"{intro}\n\nFirst request of {len(exchanges)}, as sent (secrets as `${{LMSCONF_*}}` placeholders):\n\n"
+    allure.dynamic.description(text + "    " + exchanges[0].curl() + "\n")
+    allure.dynamic.parameter("first request", exchanges[0].curl(), excluded=True)
+
+
+def attach_exchanges(exchanges: Sequence[Any], *, failed: bool = False, account: str | None = None,
+                     doc: str | None = None) -> None:
+    """Attach the exchanges of one test: one line for each; every one in full when it failed (and the first
+    request in its overview), else the first."""
     if not exchanges:
         return
+    if failed:
+        describe_failure(doc, exchanges)
     if account:
         allure.dynamic.parameter("account", account)
     index = "\n".join(index_line(ex) for ex in exchanges)
