@@ -13,7 +13,7 @@ import pytest
 
 from conformance.http.record import Exchange
 from conformance.reporting import allure as allure_report
-from conformance.reporting import environment, full, html, progress
+from conformance.reporting import environment, full, html, progress, trim
 from conformance.reporting.summary import ProfileSummary, RuleTally
 from conformance.rules import REGISTRY
 
@@ -143,3 +143,30 @@ def test_the_display_writes_one_updating_line(tmp_path: Path) -> None:
     shown = stream.getvalue()
     assert shown.endswith("\n") and shown.count("\n") == 1
     assert "qses  rules 2/5  requests 9  429s 0" in shown.rsplit("\r", 1)[-1]
+
+
+def test_the_default_report_reads_a_trimmed_copy(tmp_path: Path) -> None:
+    """Shared fixtures, host labels and long parameter values go; a passed test's curl and long bodies too;
+    the evidence fixture and the run's own files stay."""
+    results = tmp_path / "allure-results"
+    results.mkdir()
+    doc = allure_report.exchange_document(exchange(1, "b" * 5000))
+    (results / "d-attachment.json").write_text(json.dumps(doc))
+    (results / "c-attachment.txt").write_text("curl ...")
+    (results / "t-result.json").write_text(json.dumps({"uuid": "t", "status": "passed", "labels": [
+        {"name": "host", "value": "vm"}, {"name": "contract", "value": "x"}, {"name": "rule", "value": "a.b"}],
+        "parameters": [{"name": "resource", "value": "Resource(" + "x" * 500 + ")"}]}))
+    (results / "s-container.json").write_text(json.dumps({"children": ["t"], "befores": [{"name": "client"}]}))
+    (results / "e-container.json").write_text(json.dumps({"children": ["t"], "afters": [
+        {"name": "_lmsconf_evidence::1", "attachments": [{"name": "#1 GET 200 x", "source": "d-attachment.json"},
+                                                         {"name": "curl", "source": "c-attachment.txt"}]}]}))
+    copy = trim.trimmed(results, tmp_path / "copy")
+    result = json.loads((copy / "t-result.json").read_text())
+    assert [label["name"] for label in result["labels"]] == ["rule"]
+    assert len(result["parameters"][0]["value"]) <= trim.PARAMETER_LIMIT + 3
+    assert not (copy / "s-container.json").exists() and not (copy / "c-attachment.txt").exists()
+    after = json.loads((copy / "e-container.json").read_text())["afters"][0]
+    assert [a["name"] for a in after["attachments"]] == ["#1 GET 200 x"]
+    body = json.loads((copy / "d-attachment.json").read_text())["response"]["body"]
+    assert body.startswith("b" * trim.PASSED_BODY_CUT) and "of 5000 characters shown" in body
+    assert len(json.loads((results / "d-attachment.json").read_text())["response"]["body"]) == 5000

@@ -16,7 +16,7 @@ from typing import Any
 
 from conformance.errors import ConfigError
 from conformance.paths import ROOT
-from conformance.reporting import environment, full
+from conformance.reporting import environment, full, trim
 from conformance.reporting.allure import (
     AUTH_OR_CONFIG,
     CATEGORY_LABEL,
@@ -70,8 +70,8 @@ def _generator() -> str:
 def _inputs(root: Path, sources: list[Path], scratch: Path, keep_all: bool) -> list[Path]:
     """The results directories to read: each profile's (a copy with every exchange whole for ``keep_all``),
     and one holding the merged environment.properties."""
-    dirs = [full.expanded(p, p.parent / full.EXCHANGES_DIR, scratch / p.parent.name) if keep_all else p
-            for p in sources]
+    dirs = [full.expanded(p, p.parent / full.EXCHANGES_DIR, scratch / p.parent.name) if keep_all
+            else trim.trimmed(p, scratch / p.parent.name) for p in sources]
     env_dir = scratch / "environment"
     env_dir.mkdir()
     values = environment.merged(root, [p.parent.name for p in sources])
