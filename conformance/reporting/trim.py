@@ -2,7 +2,8 @@
 
 What a ticket does not need goes: the fixtures every test shares (profile, target, client...: the same
 set-up and tear-down listed under each of hundreds of tests) unless one broke, the host/thread labels,
-parameter values longer than PARAMETER_LIMIT (a resource's whole definition; its name stays first), and
+parameter values longer than PARAMETER_LIMIT (a resource's whole definition; its name stays first) but a
+failed test's first request, and
 the curl attachment of a passed test (its first exchange carries its curl line). The run's own results
 stay whole; ``lmsconf report --full`` reads them with every exchange whole.
 """
@@ -19,6 +20,7 @@ from conformance.reporting.allure import cut
 EVIDENCE = "_lmsconf_evidence"
 DROPPED_LABELS = {"host", "thread", "framework", "language", "package"}
 PARAMETER_LIMIT = 60
+KEPT_PARAMETERS = {"first request"}   # a failed test's request, as sent (redacted), kept whole
 PASSED_BODY_CUT = 1024   # characters of a body in a passed test's first exchange
 PASSED = {"passed", "skipped"}
 
@@ -46,7 +48,8 @@ def _trim_result(path: Path, data: dict[str, Any]) -> None:
     rule_outcome = {"name": "tag", "value": "rule-outcome"} in labels
     data["labels"] = [label for label in labels if not _dropped(label, rule_outcome)]
     for parameter in data.get("parameters", []):
-        parameter["value"] = _short(parameter.get("value", ""))
+        if parameter.get("name") not in KEPT_PARAMETERS:
+            parameter["value"] = _short(parameter.get("value", ""))
     path.write_text(json.dumps(data), encoding="utf-8")
 
 
