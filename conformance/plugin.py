@@ -73,7 +73,7 @@ class RunState:
         self.deadline: float | None = None if run_timeout is None else self.started + float(run_timeout)
         self.expected: set[str] = set()   # rules some selected test carries
         self.progress: ProgressFile | None = None
-        self.run_id = environment.run_id()
+        self.run_id = environment.run_id(config.getoption("lmsconf_run_id", None))
 
     def redact(self, text: str) -> str:
         return self.client.redactor.text(text) if self.client is not None else text
@@ -101,6 +101,8 @@ def pytest_addoption(parser: pytest.Parser) -> None:
                     help="generated requests per operation in the fuzz suite (default: 5; more goes deeper)")
     group.addoption("--fuzz-path", dest="lmsconf_fuzz_path", default=None, metavar="REGEX",
                     help="fuzz only the operations whose path matches REGEX (default: every read operation)")
+    group.addoption("--run-id", dest="lmsconf_run_id", default=None, metavar="ID",
+                    help="the run's id shown in the report's environment (lmsconf run gives every profile one)")
     group.addoption("--run-timeout", dest="lmsconf_run_timeout", type=float, default=None, metavar="SECONDS",
                     help="the run's deadline: past it no request goes out except cleanup, and the run stops "
                          "with a RunDeadline error (exit 3)")

@@ -8,7 +8,6 @@ the profile's keys prefixed by its id when the report holds more than one profil
 from __future__ import annotations
 
 import json
-import os
 import platform
 import secrets
 from importlib import metadata
@@ -18,13 +17,11 @@ import conformance
 from conformance.reporting.summary import ProfileSummary
 
 ENVIRONMENT_FILE = "environment.json"
-RUN_ID_VARIABLE = "LMSCONF_RUN_ID"   # set by `lmsconf run` so every profile of one run shares its id
 
 
-def run_id() -> str:
-    """The run's id: the one `lmsconf run` set for all its sessions, else a new one for this session."""
-    given = os.environ.get(RUN_ID_VARIABLE, "")
-    return given if given.isalnum() and len(given) <= 32 else secrets.token_hex(4)
+def run_id(given: str | None = None) -> str:
+    """The run's id: the one given (`lmsconf run` gives all its sessions one) when it is a short word, else new."""
+    return given if given and given.isalnum() and len(given) <= 32 else secrets.token_hex(4)
 
 
 def _version(package: str) -> str:
