@@ -78,6 +78,9 @@ def build_parser() -> Parser:
 
     rep = sub.add_parser("report", help="build DIR/html/index.html from the Allure results of a run")
     rep.add_argument("--report-dir", default="reports", metavar="DIR")
+    rep.add_argument("--full", action="store_true",
+                     help="keep every exchange of every test whole (default: ticket-sized; a failed test's "
+                          "exchanges in full, a passed test's listed one per line with its first in full)")
 
     add_compare_parser(sub)
     bun = sub.add_parser("bundle", help="zip what a vendor's support desk asks for (never a secret)",
@@ -145,7 +148,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             return list_rules(args)
         from conformance.reporting.html import build
 
-        build(args.report_dir)
+        build(args.report_dir, keep_all=args.full)
         return 0
     except ConformanceError as exc:
         print(f"lmsconf: {exc.reason}", file=sys.stderr)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime
+import shutil
 import time
 from collections.abc import Callable, Generator, Iterator
 from functools import partial
@@ -36,8 +37,9 @@ from conformance.http.client import Client
 from conformance.http.record import Recorder
 from conformance.profiles import Profile
 from conformance.reporting import allure as allure_report
-from conformance.reporting import junit, outcomes
+from conformance.reporting import environment, junit, outcomes
 from conformance.reporting.failures import FailureLog, account_setting
+from conformance.reporting.progress import PROGRESS_FILE, ProgressFile
 from conformance.reporting.summary import ProfileSummary, write_part
 from conformance.rules import CHECKS, REGISTRY, Rule
 from conformance.rules.registry import BROKE, VIOLATED
@@ -75,6 +77,8 @@ class RunState:
         self.expected: set[str] = set()   # rules some selected test carries
         self.failures: FailureLog | None = None
         self.gate: waiver_plugin.WaiverGate | None = None   # --waivers FILE
+        self.progress: ProgressFile | None = None
+        self.run_id = environment.run_id(config.getoption("lmsconf_run_id", None))
 
     def redact(self, text: str) -> str:
         return self.client.redactor.text(text) if self.client is not None else text
@@ -102,6 +106,8 @@ def pytest_addoption(parser: pytest.Parser) -> None:
                     help="generated requests per operation in the fuzz suite (default: 5; more goes deeper)")
     group.addoption("--fuzz-path", dest="lmsconf_fuzz_path", default=None, metavar="REGEX",
                     help="fuzz only the operations whose path matches REGEX (default: every read operation)")
+    group.addoption("--run-id", dest="lmsconf_run_id", default=None, metavar="ID",
+                    help="the run's id shown in the report's environment (lmsconf run gives every profile one)")
     group.addoption("--run-timeout", dest="lmsconf_run_timeout", type=float, default=None, metavar="SECONDS",
                     help="the run's deadline: past it no request goes out except cleanup, and the run stops "
                          "with a RunDeadline error (exit 3)")
@@ -134,6 +140,7 @@ def pytest_configure(config: pytest.Config) -> None:
             raise pytest.UsageError(str(exc)) from None
         state.summary = ProfileSummary.expecting(state.profile.id, state.profile.rules)
         state.failures = FailureLog(state.report_dir, state.profile.id)
+        shutil.rmtree(state.report_dir / state.profile.id / allure_report.EXCHANGES_DIR, ignore_errors=True)
         _load_suite_plugins(config, state.profile)
         _load_waivers(config, state.profile)
 
@@ -264,6 +271,10 @@ def _nothing_to_run(item: pytest.Item) -> bool:
 def pytest_collection_finish(session: pytest.Session) -> None:
     state = session.config.stash[STATE]
     state.expected = {r.id for item in session.items for r in rules_of(item)}
+    if state.profile is not None:
+        applies = state.profile.applies
+        state.progress = ProgressFile(state.report_dir / state.profile.id / PROGRESS_FILE, state.profile.rules)
+        state.progress.expect([r.id for r in rules_of(item) if applies(r.id)] for item in session.items)
 
 
 @pytest.fixture(scope="session")
@@ -291,6 +302,8 @@ def target(pytestconfig: pytest.Config, profile: Profile) -> Iterator[Target]:
         summary.target = state.target.display_url
         state.client = Client(profile, state.target.base_url, state.target.credentials, recorder=Recorder(),
                               deadline=state.deadline, verify=state.target.ca_bundle or True)
+        if state.progress is not None and state.client.recorder is not None:
+            state.client.recorder.subscribe(state.progress.exchange)
         state.client.authenticate()
     except (ConfigError, TargetUnreachable, CredentialsRejected) as exc:
         summary.error, summary.error_kind = exc.reason, type(exc).__name__
@@ -401,15 +414,23 @@ def _lmsconf_evidence(request: pytest.FixtureRequest) -> Generator[None, None, N
         return
     rec: Recorder = request.getfixturevalue("recorder")
     prof: Profile = request.getfixturevalue("profile")
-    allure_report.label(prof.id, item_rules)
+    key = allure_report.exchanges_key(request.node.nodeid)
+    allure_report.label(prof.id, item_rules, key)
     mark = rec.mark()
     try:
         yield
     finally:
         made = rec.since(mark)
         request.node.stash[REQUESTS] = len(made)
+        account = _account(request.config, prof)
+        problem = request.node.stash.get(PROBLEM, None)
+        if problem is not None:
+            allure_report.categorise(problem.kind, problem.reason)
         failed = request.node.stash.get(OUTCOME, "") == "failed"
-        allure_report.attach_exchanges(made, failed=failed, account=_account(request.config, prof))
+        allure_report.attach_exchanges(made, failed=failed, account=account,
+                                       doc=getattr(request.function, "__doc__", None))
+        state = request.config.stash[STATE]
+        allure_report.save_exchanges(state.report_dir / prof.id / allure_report.EXCHANGES_DIR, key, made, account)
         _log_failure(request.node, item_rules, made, failed)
 
 
@@ -471,6 +492,8 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[Any]) -> 
         elif report.failed and call.excinfo is not None:
             item.stash[PROBLEM] = outcomes.classify(call.excinfo.value)
     if report.when == "teardown":
+        if state.progress is not None:
+            state.progress.finished(r.id for r in item_rules)
         outcomes.credit(state.summary, state.profile.applies, [r.id for r in item_rules],
                         CHECKS.since(item.stash.get(MARK, 0)), item.stash.get(PROBLEM, None),
                         item.stash.get(REQUESTS, 0), state.redact)
@@ -520,6 +543,7 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
         sent = state.client.recorder.exchanges if state.client is not None and state.client.recorder else []
         token_request = next((ex for ex in sent if ex.purpose == "authenticate"), None)
         state.failures.finish(state.summary.target, *_support_account(state, state.profile), token_request)
+    environment.write(state.report_dir, state.summary, state.run_id)
     results_dir = getattr(session.config.option, "allure_report_dir", None)
     if results_dir:
         allure_report.write_rule_results(Path(results_dir), state.summary)

@@ -21,6 +21,7 @@ from conformance.errors import (
 )
 from conformance.gate import Gate
 from conformance.paths import PACKAGE
+from conformance.reporting import environment, progress
 from conformance.reporting.summary import ERROR, FAILED, NOT_CHECKED, PASSED, WAIVED, read_part, write_run
 from conformance.target import check_base_url, credentials_from_env, display_url
 from conformance.vendors import vendor_of
@@ -135,6 +136,29 @@ def verdict(profile: str, returncode: int, part: dict[str, Any] | None,
     return EXIT_OK, None
 
 
+PASS_THROUGH = {"--pdb", "--trace", "-s", "--capture=no"}   # pytest options that need the terminal itself
+LOG_FILE = "pytest.log"
+LOG_TAIL = 20
+
+
+def run_session(command: list[str], out: Path, name: str, deadline: float, show: bool) -> tuple[int, bool]:
+    """Run one profile's pytest session. On a terminal (``show``) its output goes to ``out/pytest.log`` while
+    one line shows the session's progress (the log's tail is printed when pytest itself failed); otherwise
+    the output passes through as it is (CI logs)."""
+    if not show:
+        return wait_for(subprocess.Popen(command), deadline)
+    out.mkdir(parents=True, exist_ok=True)
+    log = out / LOG_FILE
+    with log.open("wb") as sink, progress.Display(name, out / progress.PROGRESS_FILE):
+        child = subprocess.Popen(command, stdout=sink, stderr=subprocess.STDOUT)
+        returncode, killed = wait_for(child, deadline)
+    if returncode not in (EXIT_OK, EXIT_VIOLATIONS):
+        tail = log.read_text(encoding="utf-8", errors="replace").splitlines()[-LOG_TAIL:]
+        print("\n".join(tail), file=sys.stderr)
+    print(f"lmsconf: {name}: pytest output in {log}", flush=True)
+    return returncode, killed
+
+
 def preflight(names: Sequence[str], base_url: str | None) -> dict[str, str]:
     """Load every profile and, for a live target, check its credentials before anything runs."""
     chosen = list(dict.fromkeys(names)) or profiles.available()
@@ -171,13 +195,16 @@ def run(names: Sequence[str], *, base_url: str | None, report_dir: str, read_onl
     codes: list[int] = []
     reasons: list[str] = []
     where = display_url(base_url or "") or "the embedded simulator"
+    show_progress = progress.wanted() and not set(pytest_args) & PASS_THROUGH
+    run_id = environment.run_id()   # one id for every profile's session (the report's environment)
     for name, given in chosen.items():
         print(f"lmsconf: {name}: running against {where}", flush=True)
         (root / name / "summary.json").unlink(missing_ok=True)
         remaining = max(0.001, deadline - time.monotonic())
-        command = pytest_command(given, root, base_url, read_only, [*gate.pytest_args(), *pytest_args],
-                                 counterpart_base_url, name, remaining, fuzz_examples)
-        returncode, killed = wait_for(subprocess.Popen(command), deadline)
+        command = [*pytest_command(given, root, base_url, read_only, [*gate.pytest_args(), *pytest_args],
+                                   counterpart_base_url, name,
+                                   remaining, fuzz_examples), "--run-id", run_id]
+        returncode, killed = run_session(command, root / name, name, deadline, show_progress)
         part = read_part(root, name)
         code, reason = verdict(name, returncode, part, allow_unchecked, gate.forgiven(name, part))
         if killed:

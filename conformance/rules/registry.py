@@ -25,6 +25,12 @@ AREAS = (
     "put", "patch", "writes", "ratelimit", "versions", "locking", "fuzz",
 )
 
+# Allure severity of a rule when its registration names none: what breaks an integration outright (no
+# access, lost or corrupted writes) is critical; fuzz findings are minor; the rest normal.
+SEVERITIES = ("blocker", "critical", "normal", "minor", "trivial")
+AREA_SEVERITY = {"auth": "critical", "writes": "critical", "put": "critical", "patch": "critical",
+                 "locking": "critical", "fuzz": "minor"}
+
 P = ParamSpec("P")
 R = TypeVar("R")
 
@@ -39,6 +45,7 @@ class Rule:
     area: str
     summary: str
     cites: str
+    severity: str = "normal"
 
     @property
     def name(self) -> str:
@@ -92,14 +99,19 @@ class CheckLog:
 CHECKS = CheckLog()
 
 
-def rule(rule_id: str, *, cites: str, summary: str) -> Callable[[Callable[P, R]], Callable[P, R]]:
-    """Register a rule function under ``rule_id`` ("area.name")."""
+def rule(rule_id: str, *, cites: str, summary: str,
+         severity: str | None = None) -> Callable[[Callable[P, R]], Callable[P, R]]:
+    """Register a rule function under ``rule_id`` ("area.name"); ``severity`` (an Allure severity) defaults
+    to its area's (AREA_SEVERITY, else normal)."""
     area, _, name = rule_id.partition(".")
     if area not in AREAS or not name:
         raise ValueError(f"rule id {rule_id!r} must be '<area>.<name>' with area in {AREAS}")
     if rule_id in REGISTRY:
         raise ValueError(f"rule id {rule_id!r} registered twice")
-    info = Rule(id=rule_id, area=area, summary=summary, cites=cites)
+    severity = severity or AREA_SEVERITY.get(area, "normal")
+    if severity not in SEVERITIES:
+        raise ValueError(f"rule {rule_id!r}: severity {severity!r} is not one of {SEVERITIES}")
+    info = Rule(id=rule_id, area=area, summary=summary, cites=cites, severity=severity)
     REGISTRY[rule_id] = info
 
     def decorate(func: Callable[P, R]) -> Callable[P, R]:
