@@ -15,6 +15,7 @@ import shutil
 from pathlib import Path
 from typing import Any
 
+from conformance.reporting import fold
 from conformance.reporting.allure import cut
 
 EVIDENCE = "_lmsconf_evidence"
@@ -105,4 +106,5 @@ def trimmed(results: Path, destination: Path) -> Path:
         data = _load(path)
         if data is not None:
             _trim_container(path, data, passed)
+    fold.folded(destination)
     return destination
