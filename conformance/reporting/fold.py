@@ -1,12 +1,12 @@
 """The default report folds each passed test into the results of the rules it checked.
 
 A full run holds well over a thousand passed tests; as results of their own each would weigh on the single
-report file three times (its page, the search index, the tree). Here, in the trimmed copy only, a passed test
-becomes a step of its first rule's result (the profile/area/rule tree shows rules), carrying the test's
-attachments (its one-line-per-exchange index, and its first exchange in full for the first passed test of
-each rule); every other rule it checked gets a step naming the test and where its exchanges are (the Allure
-generator embeds an attachment once and links it from the first result that names it only). Failed, broken
-and skipped tests keep their own results, and a test with an earlier failed attempt stays as it is.
+report file three times (its page, the search index, the tree). Here, in the trimmed copy only, each rule's
+result gets one index of its passed tests (a heading per test, then one line per exchange, the base URL stated
+once) and the first passed test's first exchange in full; a test checking several rules is indexed under the
+first, and named, with where its exchanges are, under the others (the Allure generator embeds a shared
+attachment once but links it from the first result naming it only). Failed, broken and skipped tests keep
+their own results, and so does a passed test with an earlier failed attempt.
 """
 
 from __future__ import annotations
@@ -62,7 +62,7 @@ class Fold:
         retried = {_attempt(d) for d in self.loaded.values() if d.get("status") != "passed"}
         self.folded = {p: d for p, d in self.loaded.items() if self._folds(d, retried)}
 
-    def _folds(self, data: dict[str, Any], retried: set[str]) -> bool:
+    def _folds(self, data: dict[str, Any], retried: set[tuple[str, str]]) -> bool:
         return (data.get("status") == "passed" and RULE_OUTCOME not in data.get("labels", [])
                 and bool(self.rules_of(data)) and _attempt(data) not in retried)
 
@@ -156,10 +156,12 @@ class Index:
         sections = self.sections[rule]
         bases = {m for _, lines in sections for line in lines for m in BASE.findall(line)}
         base = bases.pop() if len(bases) == 1 else None
+        rows = [[(line.replace(f" {base}", " ") if base else line) for line in lines] for _, lines in sections]
+        widths = _widths([line for lines in rows for line in lines])
         out = [f"base URL: {base}", ""] if base else []
-        for heading, lines in sections:
+        for (heading, _), lines in zip(sections, rows, strict=True):
             out.append(heading)
-            out.extend("  " + (line.replace(f" {base}", " ") if base else line) for line in lines)
+            out.extend("  " + _aligned(line, widths) for line in lines)
         return "\n".join(out) + "\n"
 
     def attachment(self, results: Path, rule: str) -> dict[str, str]:
@@ -167,6 +169,28 @@ class Index:
         (results / source).write_text(self.text(rule), encoding="utf-8")
         tests = sum(1 for _, lines in self.sections[rule] if lines)
         return {"name": f"exchanges of the passed tests ({tests})", "source": source, "type": "text/plain"}
+
+
+def _columns(line: str) -> list[str] | None:
+    """An index line's columns (number, method, status, size, "B", time, "ms"), then the rest; None when it
+    is not one."""
+    parts = line.split(maxsplit=7)
+    return parts if len(parts) == 8 and parts[4] == "B" and parts[6] == "ms" else None
+
+
+def _widths(lines: list[str]) -> list[int]:
+    columns = [c for c in map(_columns, lines) if c]
+    return [max((len(c[i]) for c in columns), default=0) for i in range(7)]
+
+
+def _aligned(line: str, widths: list[int]) -> str:
+    """An index line with its columns as wide as this index needs (numbers right-aligned)."""
+    columns = _columns(line)
+    if columns is None:
+        return line
+    pairs = zip(columns[:7], widths, strict=True)
+    cells = [c.rjust(w) if i in (3, 5) else c.ljust(w) for i, (c, w) in enumerate(pairs)]
+    return " ".join(cells) + "  " + columns[7]
 
 
 def folded(results: Path) -> int:
