@@ -79,3 +79,15 @@ def issued_by(owner: type, method: str = "issue") -> Iterator[list[str]]:
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(owner, method, recording)
         yield issued
+
+
+def has_generator() -> bool:
+    """Whether `lmsconf report` finds the Allure 3 generator and node here."""
+    from conformance.errors import ConfigError
+    from conformance.reporting import html
+
+    try:
+        html.generator_command()
+    except ConfigError:
+        return False
+    return True

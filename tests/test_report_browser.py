@@ -17,8 +17,7 @@ from typing import Any
 
 import pytest
 
-from conformance.reporting import html
-from tests.support import lmsconf, served_apart
+from tests.support import has_generator, lmsconf, served_apart
 
 PROFILE = "absorb-v1"
 FAULT, FAILING_RULE = "v1-unknown-user-500", "status.unknown-id-is-404"
@@ -50,7 +49,7 @@ def rendered_text(url: str) -> str:
 
 @pytest.fixture(scope="module")
 def report(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
-    if not html.GENERATOR.is_file() or shutil.which("node") is None:
+    if not has_generator():
         pytest.skip("the Allure 3 generator is not installed (`npm ci`)")
     report_dir = tmp_path_factory.mktemp("browser-report")
     with served_apart(PROFILE, [FAULT]) as (base_url, credentials):

@@ -6,7 +6,6 @@ from __future__ import annotations
 import gzip
 import io
 import json
-import shutil
 from pathlib import Path
 
 import pytest
@@ -16,6 +15,7 @@ from conformance.reporting import allure as allure_report
 from conformance.reporting import environment, full, html, progress, trim
 from conformance.reporting.summary import ProfileSummary, RuleTally
 from conformance.rules import REGISTRY
+from tests.support import has_generator
 
 SECRET = "s3cr3t-api-key-value"
 
@@ -105,7 +105,7 @@ def test_the_environment_merges_profiles_and_names_no_secret(tmp_path: Path) -> 
     assert "run_id=r1\n" in text and SECRET not in text
 
 
-@pytest.mark.skipif(not html.GENERATOR.is_file() or shutil.which("node") is None,
+@pytest.mark.skipif(not has_generator(),
                     reason="the Allure 3 generator (npm ci) and node are needed to build a report")
 def test_a_second_report_in_the_same_directory_carries_the_first_as_history(tmp_path: Path) -> None:
     results = tmp_path / "absorb-v1" / "allure-results"

@@ -4,7 +4,8 @@ What a ticket does not need goes: the fixtures every test shares (profile, targe
 set-up and tear-down listed under each of hundreds of tests) unless one broke, the host/thread labels,
 parameter values longer than PARAMETER_LIMIT (a resource's whole definition; its name stays first) but a
 failed test's first request, and
-the curl attachment of a passed test (its first exchange carries its curl line). The run's own results
+the curl attachment of a passed test (its first exchange carries its curl line); then each passed test folds into its
+rules' results (conformance/reporting/fold.py). The run's own results
 stay whole; ``lmsconf report --full`` reads them with every exchange whole.
 """
 
@@ -15,6 +16,7 @@ import shutil
 from pathlib import Path
 from typing import Any
 
+from conformance.reporting import fold
 from conformance.reporting.allure import cut
 
 EVIDENCE = "_lmsconf_evidence"
@@ -105,4 +107,5 @@ def trimmed(results: Path, destination: Path) -> Path:
         data = _load(path)
         if data is not None:
             _trim_container(path, data, passed)
+    fold.folded(destination)
     return destination
