@@ -27,6 +27,7 @@ import yaml
 
 from conformance.paths import ROOT
 from tests.support import child_env, served_apart
+from tests.test_report_size import assert_keeps_to_its_share
 
 pytestmark = pytest.mark.slow
 PROFILE = "absorb-v1_5"
@@ -179,6 +180,7 @@ def test_github_workflow_runs_the_wheel_against_the_simulator(installed: Install
     assert kept["publish JUnit"]["report_paths"] == "reports/*/junit.xml"
     assert kept["restore Allure history"]["path"] == kept["save Allure history"]["path"] == "reports/history.jsonl"
     assert (tmp_path / "reports" / "history.jsonl").is_file()
+    assert_keeps_to_its_share(tmp_path / "reports" / "html" / "index.html")   # ticket-sized
 
 
 def test_github_workflow_maps_the_profiles_credentials_from_secrets() -> None:
