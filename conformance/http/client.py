@@ -26,6 +26,7 @@ from conformance.errors import (
     ConfigError,
     CredentialsRejected,
     PermissionDenied,
+    RateLimited,
     RunDeadline,
     TargetUnreachable,
     TokenUnreadable,
@@ -436,7 +437,10 @@ class Client:
                 str(self.profile.ratelimit.get("wait_header", "Retry-After")))
             wait = self.retry.next_wait(attempt, advised, self._rng, waited)
             if wait is None or wait > self._remaining(call):
-                return response  # the 429 stands: the wait it asks for is longer than the suite waits
+                # the 429 stands: retries spent, or the wait it asks for is longer than the suite waits
+                raise RateLimited(f"rate limited: {call.method} {self.redactor.text(urlsplit(call.url).path)} "
+                                  f"still answered 429 after {attempt} retries ({waited:.0f} s waited); what it "
+                                  "served could not be judged")
             waited += wait
             self._count("retried_429")
             self._count("waited_429_s", wait)
