@@ -22,7 +22,7 @@ class Parser(argparse.ArgumentParser):
     """argparse with a one-line error and exit code 2."""
 
     def error(self, message: str) -> NoReturn:
-        self.exit(EXIT_USAGE, f"lmsconf: error: {message} (see lmsconf {self.prog.split()[-1]} --help)\n")
+        self.exit(EXIT_USAGE, f"lmsconf: error: {message} (see {self.prog} --help)\n")
 
 
 def build_parser() -> Parser:

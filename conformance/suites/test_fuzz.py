@@ -84,7 +84,12 @@ def test_linked_operations(fuzz_session: fuzz.ClientSession, client: Client, pro
     machine = stateful.machine(_stateful, writes, wrapped_checks())
     mark = CHECKS.mark()
     try:
-        run_state_machine_as_test(machine, settings=stateful.settings(_options.examples, _options.seed))
+        examples = _options.examples
+        for _ in range(stateful.ATTEMPTS):
+            run_state_machine_as_test(machine, settings=stateful.settings(examples, _options.seed))
+            if not stateful.unreached(profile, (c.rule_id for c in CHECKS.since(mark))):
+                break
+            examples *= 2   # another budget explores other sequences
     except FailureGroup as exc:
         raise fuzz.violation(CHECKS.since(mark), client.redactor.text(str(exc))) from None
     finally:
