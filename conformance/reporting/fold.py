@@ -18,17 +18,11 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+from conformance.reporting.summary import read_object
+
 RULE_OUTCOME = {"name": "tag", "value": "rule-outcome"}
 INDEX_PREFIX = "exchanges ("   # the name of a test's one-line-per-exchange index (conformance/reporting/allure.py)
 BASE = re.compile(r" (https?://[^/\s]+)(?=/|\s|$)")
-
-
-def _load(path: Path) -> dict[str, Any] | None:
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return None
-    return data if isinstance(data, dict) else None
 
 
 def rules_of(data: dict[str, Any]) -> list[str]:
@@ -53,7 +47,7 @@ class Fold:
 
     def __init__(self, results: Path) -> None:
         self.results = results
-        self.loaded = {p: d for p in sorted(results.glob("*-result.json")) if (d := _load(p)) is not None}
+        self.loaded = {p: d for p in sorted(results.glob("*-result.json")) if (d := read_object(p)) is not None}
         self.rules: dict[str, dict[str, Any]] = {}
         for data in self.loaded.values():
             if RULE_OUTCOME in data.get("labels", []):
@@ -75,7 +69,7 @@ class Fold:
         uuids = {str(d.get("uuid")) for d in self.folded.values()}
         found: dict[str, list[dict[str, Any]]] = {}
         for path in sorted(self.results.glob("*-container.json")):
-            data = _load(path)
+            data = read_object(path)
             if data is None or not uuids & set(data.get("children", [])):
                 continue
             attachments = [a for f in data.get("befores", []) + data.get("afters", []) for a in _all_attachments(f)]

@@ -18,6 +18,8 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any, TextIO
 
+from conformance.reporting.summary import read_object
+
 PROGRESS_FILE = "progress.json"
 WRITE_EVERY_S = 0.5
 
@@ -79,11 +81,7 @@ class ProgressFile:
 
 
 def read(path: Path) -> dict[str, int] | None:
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return None
-    return data if isinstance(data, dict) else None
+    return read_object(path)
 
 
 def format_line(profile: str, data: dict[str, int] | None, elapsed_s: float) -> str:

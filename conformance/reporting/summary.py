@@ -169,6 +169,15 @@ def write_json(path: Path, data: dict[str, Any]) -> None:
     tmp.replace(path)
 
 
+def read_object(path: Path) -> dict[str, Any] | None:
+    """The JSON object in ``path``; None when it is missing, unreadable or not an object."""
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    return data if isinstance(data, dict) else None
+
+
 def write_part(report_dir: Path, summary: ProfileSummary) -> Path:
     path = report_dir / summary.profile / PART_NAME
     write_json(path, summary.as_dict())

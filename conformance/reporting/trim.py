@@ -18,6 +18,7 @@ from typing import Any
 
 from conformance.reporting import fold
 from conformance.reporting.allure import cut
+from conformance.reporting.summary import read_object
 
 EVIDENCE = "_lmsconf_evidence"
 DROPPED_LABELS = {"host", "thread", "framework", "language", "package"}
@@ -25,14 +26,6 @@ PARAMETER_LIMIT = 60
 KEPT_PARAMETERS = {"first request"}   # a failed test's request, as sent (redacted), kept whole
 PASSED_BODY_CUT = 1024   # characters of a body in a passed test's first exchange
 PASSED = {"passed", "skipped"}
-
-
-def _load(path: Path) -> dict[str, Any] | None:
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return None
-    return data if isinstance(data, dict) else None
 
 
 def _short(value: Any) -> Any:
@@ -82,7 +75,7 @@ def _recut(path: Path) -> None:
     """A passed test's exchange document with its bodies cut to PASSED_BODY_CUT."""
     if not path.name.endswith(".json"):
         return
-    document = _load(path)
+    document = read_object(path)
     if document is None or "request" not in document:
         return
     for side in ("request", "response"):
@@ -97,14 +90,14 @@ def trimmed(results: Path, destination: Path) -> Path:
     shutil.copytree(results, destination)
     passed: set[str] = set()
     for path in destination.glob("*-result.json"):
-        data = _load(path)
+        data = read_object(path)
         if data is None:
             continue
         if data.get("status") in PASSED:
             passed.add(str(data.get("uuid")))
         _trim_result(path, data)
     for path in destination.glob("*-container.json"):
-        data = _load(path)
+        data = read_object(path)
         if data is not None:
             _trim_container(path, data, passed)
     fold.folded(destination)
