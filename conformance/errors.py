@@ -63,11 +63,6 @@ class RunDeadline(TargetError):
     cleanup of what the run changed (exit 3)."""
 
 
-class RateLimited(TargetError):
-    """A request the suite needed answered still met 429 when the retry policy gave up: the rule it served
-    could not be judged (an error of the target's, exit 3; never a contract violation of that rule)."""
-
-
 class AnswerTooSlow(TargetError):
     """An answer did not arrive whole within the per-request total deadline (a server trickling bytes), exit 3."""
 

@@ -24,14 +24,7 @@ from starlette.responses import JSONResponse, PlainTextResponse, RedirectRespons
 from starlette.routing import Route
 
 from conformance import profiles
-from conformance.errors import (
-    ConfigError,
-    CredentialsRejected,
-    PermissionDenied,
-    RateLimited,
-    TargetUnreachable,
-    TokenUnreadable,
-)
+from conformance.errors import ConfigError, CredentialsRejected, PermissionDenied, TargetUnreachable, TokenUnreadable
 from conformance.http.client import Client
 from conformance.http.record import Recorder
 from conformance.profiles import Profile
@@ -346,13 +339,10 @@ def test_429_with_retry_after_http_date(make: Callable[..., Client]) -> None:
     assert 3.5 < wait <= 5.0
 
 
-def test_429_asking_for_more_than_the_longest_wait_is_rate_limited(make: Callable[..., Client]) -> None:
-    """The suite does not wait that long: what the request served cannot be judged (a target error, exit 3),
-    never a 429 handed to a rule as if it were the answer."""
+def test_429_asking_for_more_than_the_longest_wait_is_returned(make: Callable[..., Client]) -> None:
     waits: list[float] = []
     client = make(sleep=waits.append)
-    with pytest.raises(RateLimited, match=r"GET \S*/limited still answered 429 after 0 retries"):
-        client.get("/limited", params={"mode": "huge", "n": 1}, auth=False)
+    assert client.get("/limited", params={"mode": "huge", "n": 1}, auth=False).status_code == 429
     assert waits == []
 
 
@@ -369,8 +359,7 @@ def test_429_without_retry_after_uses_full_jitter(make: Callable[..., Client]) -
 def test_429_gives_up_after_max_retries(make: Callable[..., Client]) -> None:
     waits: list[float] = []
     client = make(sleep=waits.append)
-    with pytest.raises(RateLimited, match="after 5 retries"):
-        client.get("/limited", params={"mode": "seconds", "n": 100}, auth=False)
+    assert client.get("/limited", params={"mode": "seconds", "n": 100}, auth=False).status_code == 429
     assert len(waits) == 5 and client.recorder.count == 6
     assert (client.stats.retried_429, client.stats.unintended_429) == (5, 6)
 

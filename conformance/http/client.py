@@ -26,7 +26,6 @@ from conformance.errors import (
     ConfigError,
     CredentialsRejected,
     PermissionDenied,
-    RateLimited,
     RunDeadline,
     TargetUnreachable,
     TokenUnreadable,
@@ -437,10 +436,7 @@ class Client:
                 str(self.profile.ratelimit.get("wait_header", "Retry-After")))
             wait = self.retry.next_wait(attempt, advised, self._rng, waited)
             if wait is None or wait > self._remaining(call):
-                # the 429 stands: retries spent, or the wait it asks for is longer than the suite waits
-                raise RateLimited(f"rate limited: {call.method} {self.redactor.text(urlsplit(call.url).path)} "
-                                  f"still answered 429 after {attempt} retries ({waited:.0f} s waited); what it "
-                                  "served could not be judged")
+                return response  # the 429 stands: the wait it asks for is longer than the suite waits
             waited += wait
             self._count("retried_429")
             self._count("waited_429_s", wait)
