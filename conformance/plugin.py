@@ -28,7 +28,6 @@ from conformance.cleanup import (
     Finder,
     Ledger,
     common_prefix,
-    new_run_id,
     pending_ledgers,
     sweep_paths,
 )
@@ -391,7 +390,7 @@ def ledger(pytestconfig: pytest.Config, profile: Profile, client: Client, target
     file = state.report_dir / profile.id / LEDGER_FILE
     find = _uploaded(client, profile)
     kept_aside = _resume(pytestconfig, client, file, target, find)
-    book = Ledger(run_id=new_run_id(), file=file, target=target.base_url, embedded=target.embedded)
+    book = Ledger(run_id=state.run_id, file=file, target=target.base_url, embedded=target.embedded)
     _sweep(client, profile, book)
     book.undo(client, find)
     try:

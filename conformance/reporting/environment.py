@@ -9,11 +9,11 @@ from __future__ import annotations
 
 import json
 import platform
-import secrets
 from importlib import metadata
 from pathlib import Path
 
 import conformance
+from conformance.cleanup import new_run_id
 from conformance.reporting.summary import ProfileSummary
 
 ENVIRONMENT_FILE = "environment.json"
@@ -21,7 +21,7 @@ ENVIRONMENT_FILE = "environment.json"
 
 def run_id(given: str | None = None) -> str:
     """The run's id: the one given (`lmsconf run` gives all its sessions one) when it is a short word, else new."""
-    return given if given and given.isalnum() and len(given) <= 32 else secrets.token_hex(4)
+    return given if given and given.isalnum() and len(given) <= 32 else new_run_id()
 
 
 def _version(package: str) -> str:
